@@ -1,0 +1,153 @@
+import { JsonFile, javascript, typescript, awscdk } from 'projen';
+
+// The table of contents of the repository: the root workspace first, then
+// one block per package. Versions come from ../shared/notes/toolchain.md.
+
+const SCOPE = '@ecr-kms-replication';
+const CDK_VERSION = '2.276.0';
+const CDK_CLI_VERSION = '2.1148.1';
+const CONSTRUCTS_VERSION = '10.8.1';
+const CDK_NAG_VERSION = '3.0.2';
+const WORKSPACE_VERSION = '0.0.0';
+
+const root = new typescript.TypeScriptProject({
+  name: 'ecr-kms-replication',
+  description: 'KMS-encrypted Amazon ECR replication across Regions and accounts, deployed in the right order by CDK Pipelines.',
+  license: 'Apache-2.0',
+  copyrightOwner: 'The ecr-kms-replication authors',
+  defaultReleaseBranch: 'main',
+  projenrcTs: true,
+  typescriptVersion: '~5.9.3',
+  packageManager: javascript.NodePackageManager.NPM,
+  minNodeVersion: '20.0.0',
+  github: false,
+  release: false,
+  package: false,
+  sampleCode: false,
+  jest: false,
+  eslint: false,
+  disableTsconfig: true,
+  devDeps: ['nx@^24.0.6', `constructs@^${CONSTRUCTS_VERSION}`, 'ts-node@^10.9.2'],
+  gitignore: ['.nx/', 'cdk.out/', '.bench/', '*.tsbuildinfo'],
+});
+root.package.addField('private', true);
+root.package.addField('workspaces', ['packages/*', 'apps/*']);
+// nx must not treat the root scripts as targets: `test` calls `nx run-many -t test`.
+root.package.addField('nx', { includedScripts: [] });
+
+new JsonFile(root, 'nx.json', {
+  obj: {
+    $schema: './node_modules/nx/schemas/nx-schema.json',
+    targetDefaults: {
+      compile: { dependsOn: ['^compile'], cache: true, outputs: ['{projectRoot}/lib'] },
+      test: { dependsOn: ['^compile'], cache: true },
+      eslint: { dependsOn: ['^compile'], cache: true },
+      // synth reads the topology file and the environment: never replay it.
+      synth: { dependsOn: ['^compile'], cache: false },
+    },
+    namedInputs: { default: ['{projectRoot}/**/*'] },
+    parallel: 2,
+  },
+});
+
+root.tasks.tryFind('compile')?.reset('nx run-many -t compile --output-style=stream');
+// `npm run build` compiles every package; `npm test` tests them.
+root.tasks.removeTask('build');
+root.addTask('build', { description: 'Compile every package', exec: 'nx run-many -t compile --output-style=stream' });
+root.tasks.tryFind('test')?.reset('nx run-many -t test --output-style=stream');
+root.addTask('lint', { exec: 'nx run-many -t eslint --output-style=stream' });
+
+/** Options every package shares. */
+function packageOptions(name: string, outdir: string) {
+  return {
+    parent: root,
+    outdir,
+    name: `${SCOPE}/${name}`,
+    defaultReleaseBranch: 'main',
+    license: 'Apache-2.0',
+    copyrightOwner: 'The ecr-kms-replication authors',
+    typescriptVersion: '~5.9.3',
+    packageManager: javascript.NodePackageManager.NPM,
+    minNodeVersion: '20.0.0',
+    github: false,
+    release: false,
+    sampleCode: false,
+    licensed: true,
+    peerDependencyOptions: { pinnedDevDependency: false },
+    jestOptions: {
+      jestVersion: '^30',
+      jestConfig: { testTimeout: 30_000 },
+      tsJestOptions: { transformOptions: { isolatedModules: true } },
+    },
+    eslintOptions: { dirs: ['src'], devdirs: ['test'], commandOptions: { fix: false } },
+    tsconfig: {
+      compilerOptions: {
+        isolatedModules: true,
+        typeRoots: ['./node_modules/@types', '../../node_modules/@types'],
+      },
+    },
+    // The dev tsconfig (test/tsconfig.json) extends this one, typeRoots included.
+    tsconfigDev: { compilerOptions: { isolatedModules: true } },
+  };
+}
+
+/**
+ * One install and one lockfile, at the root: a package's own install task
+ * would otherwise look its siblings up in the registry.
+ */
+function installAtRoot(project: typescript.TypeScriptProject) {
+  project.tasks.tryFind('install')?.reset('npm install', { cwd: '../..' });
+  project.tasks.tryFind('install:ci')?.reset('npm ci', { cwd: '../..' });
+  // ts-jest does not type-check with isolatedModules; tsc does, tests included.
+  project.tasks.tryFind('test')?.prependExec(`tsc --noEmit -p ${project.tsconfigDev.fileName}`);
+}
+
+// ---------------------------------------------------------------------------
+// packages/constructs: the building blocks (key, repository, replication,
+// replication access, creation template).
+const constructsPkg = new typescript.TypeScriptProject({
+  ...packageOptions('constructs', 'packages/constructs'),
+  description: 'CDK constructs for KMS-encrypted Amazon ECR repositories and their replication.',
+  peerDeps: [`aws-cdk-lib@^${CDK_VERSION}`, `constructs@^${CONSTRUCTS_VERSION}`],
+  devDeps: [`cdk-nag@^${CDK_NAG_VERSION}`],
+});
+installAtRoot(constructsPkg);
+
+// ---------------------------------------------------------------------------
+// packages/stacks: the topology model and the deployable stages.
+const stacksPkg = new typescript.TypeScriptProject({
+  ...packageOptions('stacks', 'packages/stacks'),
+  description: 'The topology model and the destination and source stages of ecr-kms-replication.',
+  deps: [
+    `${constructsPkg.package.packageName}@${WORKSPACE_VERSION}`,
+    `aws-cdk-lib@^${CDK_VERSION}`,
+    `constructs@^${CONSTRUCTS_VERSION}`,
+    `cdk-nag@^${CDK_NAG_VERSION}`,
+    'yaml@^2.9.1',
+    'zod@^4.6.7',
+  ],
+});
+installAtRoot(stacksPkg);
+
+// ---------------------------------------------------------------------------
+// apps/pipeline: the CDK Pipelines app (the main job: `npm run synth`).
+const pipelineApp = new awscdk.AwsCdkTypeScriptApp({
+  ...packageOptions('pipeline', 'apps/pipeline'),
+  description: 'The CDK Pipelines app that deploys every destination before the source.',
+  cdkVersion: CDK_VERSION,
+  cdkCliVersion: CDK_CLI_VERSION,
+  constructsVersion: CONSTRUCTS_VERSION,
+  deps: [`${stacksPkg.package.packageName}@${WORKSPACE_VERSION}`, `cdk-nag@^${CDK_NAG_VERSION}`],
+});
+installAtRoot(pipelineApp);
+
+// ---------------------------------------------------------------------------
+// apps/cli: the `ecr-kms-replication` command (validate, plan, verify).
+const cliApp = new typescript.TypeScriptProject({
+  ...packageOptions('cli', 'apps/cli'),
+  description: 'The ecr-kms-replication command: validate, plan and verify live registries.',
+  deps: [`${stacksPkg.package.packageName}@${WORKSPACE_VERSION}`],
+});
+installAtRoot(cliApp);
+
+root.synth();

@@ -1,0 +1,2 @@
+import { STACKS } from '@ecr-kms-replication/stacks';
+console.log(STACKS);

@@ -1,0 +1,2 @@
+import { HELLO } from '../src';
+test('hello', () => { expect(HELLO).toBe('constructs'); });

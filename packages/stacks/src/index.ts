@@ -1,0 +1,2 @@
+import { HELLO } from '@ecr-kms-replication/constructs';
+export const STACKS = HELLO + '-stacks';
