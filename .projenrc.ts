@@ -138,6 +138,7 @@ const pipelineApp = new awscdk.AwsCdkTypeScriptApp({
   cdkCliVersion: CDK_CLI_VERSION,
   constructsVersion: CONSTRUCTS_VERSION,
   deps: [`${stacksPkg.package.packageName}@${WORKSPACE_VERSION}`, `cdk-nag@^${CDK_NAG_VERSION}`],
+  devDeps: ['esbuild@^0.28.2'],
 });
 installAtRoot(pipelineApp);
 
@@ -146,7 +147,15 @@ installAtRoot(pipelineApp);
 const cliApp = new typescript.TypeScriptProject({
   ...packageOptions('cli', 'apps/cli'),
   description: 'The ecr-kms-replication command: validate, plan and verify live registries.',
-  deps: [`${stacksPkg.package.packageName}@${WORKSPACE_VERSION}`],
+  deps: [
+    `${stacksPkg.package.packageName}@${WORKSPACE_VERSION}`,
+    'commander@^14.0.3',
+    '@aws-sdk/client-ecr@^3.1169.0',
+    '@aws-sdk/client-kms@^3.1164.0',
+    '@aws-sdk/client-sts@^3.1177.0',
+    '@aws-sdk/credential-providers@^3.1175.0',
+  ],
+  bin: { 'ecr-kms-replication': 'bin/ecr-kms-replication.js' },
 });
 installAtRoot(cliApp);
 

@@ -1,0 +1,106 @@
+/**
+ * The validated topology: what the topology file says, with every default
+ * applied and every derived fact (environment ids, cross-account flags)
+ * computed once. Everything downstream (stages, plan, pipeline, verify)
+ * reads this model, never the file.
+ */
+
+/** An AWS environment: one registry is one account in one Region. */
+export interface Environment {
+  /** 12-digit AWS account ID. */
+  readonly account: string;
+  /** AWS Region code, e.g. `eu-west-1`. */
+  readonly region: string;
+}
+
+/** Whether image tags can be overwritten. */
+export type TagMutability = 'IMMUTABLE' | 'MUTABLE';
+
+/** Lifecycle settings applied to every copy of a repository. */
+export interface LifecycleModel {
+  /** Keep at most this many images. `undefined`: no count limit. */
+  readonly maxImageCount?: number;
+  /** Expire untagged images after this many days. `undefined`: never. */
+  readonly untaggedExpiryDays?: number;
+}
+
+/** A repository, created with the same name in the source and every destination. */
+export interface RepositoryModel {
+  /** The repository name, identical in every registry. */
+  readonly name: string;
+  /**
+   * The repository already exists in the source registry: the source stage
+   * adopts it instead of creating it. Destinations still get a KMS-encrypted copy.
+   */
+  readonly existing: boolean;
+  readonly imageTagMutability: TagMutability;
+  readonly scanOnPush: boolean;
+  readonly lifecycle?: LifecycleModel;
+}
+
+/** Who administers and who uses a KMS key, as IAM principal ARNs. */
+export interface KeyPrincipals {
+  /** Administrative actions only (no encrypt/decrypt). */
+  readonly keyAdmins: readonly string[];
+  /** Use actions only, through ECR in the key's Region. */
+  readonly keyUsers: readonly string[];
+}
+
+/** The registry images are pushed to (the original templates' *primary* Region). */
+export interface SourceModel extends Environment, KeyPrincipals {
+  /** `<account>-<region>`: unique among the topology's environments. */
+  readonly id: string;
+}
+
+/** A registry images are replicated to (the original templates' *secondary* Region). */
+export interface DestinationModel extends Environment, KeyPrincipals {
+  /** `<account>-<region>`: unique among the topology's environments. */
+  readonly id: string;
+  /** The destination is in another account than the source: it needs a registry policy. */
+  readonly crossAccount: boolean;
+  /**
+   * Deploy the repository creation template safety net: any repository that
+   * replication creates here is encrypted with this registry's key.
+   */
+  readonly creationTemplate: boolean;
+}
+
+/** Where the pipeline lives and what starts it. */
+export interface PipelineModel extends Environment {
+  /** ARN of the CodeConnections (or CodeStar Connections) connection to the Git host. */
+  readonly connectionArn: string;
+  /** `owner/name` of the Git repository holding this project. */
+  readonly repository: string;
+  /** The branch whose pushes start the pipeline. */
+  readonly branch: string;
+  /** Ask for a manual approval before the destinations are deployed too (the source always has one). */
+  readonly approveDestinations: boolean;
+}
+
+/** What happens to keys and repositories when their stack is deleted. */
+export type RemovalMode = 'retain' | 'destroy';
+
+/** The whole validated topology. */
+export interface TopologyModel {
+  readonly source: SourceModel;
+  /** In file order. */
+  readonly destinations: readonly DestinationModel[];
+  /** In file order. */
+  readonly repositories: readonly RepositoryModel[];
+  readonly pipeline: PipelineModel;
+  /** Alias of the KMS key in every environment, e.g. `alias/ecr-kms-replication`. */
+  readonly keyAlias: string;
+  /**
+   * `retain` (default): keys and repositories outlive their stacks.
+   * `destroy`: an explicit opt-in that deletes repositories with their images
+   * and schedules the keys for deletion.
+   */
+  readonly removal: RemovalMode;
+  /** Tags applied to every stack and resource. */
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** `<account>-<region>`, the id of an environment in stack names and reports. */
+export function environmentId(env: Environment): string {
+  return `${env.account}-${env.region}`;
+}
