@@ -27,8 +27,9 @@ const root = new typescript.TypeScriptProject({
   jest: false,
   eslint: false,
   disableTsconfig: true,
-  devDeps: ['nx@^24.0.6', `constructs@^${CONSTRUCTS_VERSION}`, 'ts-node@^10.9.2'],
-  gitignore: ['.nx/', 'cdk.out/', '.bench/', '*.tsbuildinfo'],
+  // esbuild: tools/run-ts.js runs the apps from their sources without a type-check.
+  devDeps: ['nx@^24.0.6', 'esbuild@^0.28.2', `constructs@^${CONSTRUCTS_VERSION}`, 'ts-node@^10.9.2'],
+  gitignore: ['.nx/', 'cdk.out/', '.bench/', '.build/', '*.tsbuildinfo'],
 });
 root.package.addField('private', true);
 root.package.addField('workspaces', ['packages/*', 'apps/*']);
@@ -138,7 +139,6 @@ const pipelineApp = new awscdk.AwsCdkTypeScriptApp({
   cdkCliVersion: CDK_CLI_VERSION,
   constructsVersion: CONSTRUCTS_VERSION,
   deps: [`${stacksPkg.package.packageName}@${WORKSPACE_VERSION}`, `cdk-nag@^${CDK_NAG_VERSION}`],
-  devDeps: ['esbuild@^0.28.2'],
 });
 installAtRoot(pipelineApp);
 
