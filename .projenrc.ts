@@ -138,9 +138,17 @@ const pipelineApp = new awscdk.AwsCdkTypeScriptApp({
   cdkVersion: CDK_VERSION,
   cdkCliVersion: CDK_CLI_VERSION,
   constructsVersion: CONSTRUCTS_VERSION,
+  // Run the app from its sources through esbuild (tools/run-ts.js): no
+  // type-check and no bundle task on every synth; `npm test` type-checks.
+  app: 'node bin/app.js',
+  buildCommand: undefined,
   deps: [`${stacksPkg.package.packageName}@${WORKSPACE_VERSION}`, `cdk-nag@^${CDK_NAG_VERSION}`],
 });
 installAtRoot(pipelineApp);
+// The main job, straight to the CDK CLI: no projen or nx lines around the
+// plan or the validation report, and never replayed from a cache.
+root.package.setScript('synth', 'cd apps/pipeline && cdk synth --quiet --no-notices');
+root.package.setScript('bootstrap-plan', 'node apps/pipeline/bin/bootstrap-plan.js');
 
 // ---------------------------------------------------------------------------
 // apps/cli: the `ecr-kms-replication` command (validate, plan, verify).

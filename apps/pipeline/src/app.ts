@@ -1,0 +1,45 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { TopologyModel } from '@ecr-kms-replication/stacks';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { PipelineStack } from './pipeline-stack';
+
+/** The name of the pipeline stack, deployed once by hand into the pipeline account. */
+export const PIPELINE_STACK_NAME = 'ecr-kms-replication-pipeline';
+
+/**
+ * Feature flags the app always runs with, in code rather than in cdk.json so
+ * that tests synthesize exactly what the CLI does.
+ */
+export const FEATURE_FLAGS: Record<string, boolean> = {
+  // Many targets: keep the pipeline's IAM policies small.
+  '@aws-cdk/aws-iam:minimizePolicies': true,
+  // Trust only what is needed between the pipeline and the target accounts.
+  '@aws-cdk/pipelines:reduceAssetRoleTrustScope': true,
+  '@aws-cdk/pipelines:reduceStageRoleTrustScope': true,
+  '@aws-cdk/pipelines:reduceCrossAccountActionRoleTrustScope': true,
+};
+
+/** A CDK app with the project's feature flags. */
+export function createApp(outdir?: string): App {
+  return new App({ outdir, context: FEATURE_FLAGS });
+}
+
+export interface AddPipelineOptions {
+  readonly topology: TopologyModel;
+  /** Path of the topology file relative to the repository root. */
+  readonly topologyFile: string;
+}
+
+/** Adds the pipeline stack, with cdk-nag over it (the stages add their own). */
+export function addPipeline(app: App, options: AddPipelineOptions): PipelineStack {
+  const { account, region } = options.topology.pipeline;
+  const pipelineStack = new PipelineStack(app, 'Pipeline', {
+    env: { account, region },
+    stackName: PIPELINE_STACK_NAME,
+    description: 'ecr-kms-replication: the pipeline that deploys every destination registry before the source',
+    topology: options.topology,
+    topologyFile: options.topologyFile,
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return pipelineStack;
+}

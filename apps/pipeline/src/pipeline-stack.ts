@@ -1,0 +1,131 @@
+import { Stack, StackProps, Validations } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as pipelines from 'aws-cdk-lib/pipelines';
+import { DestinationStage, SourceStage, TopologyModel, environmentId } from '@ecr-kms-replication/stacks';
+import { Construct } from 'constructs';
+import { planWaves } from './waves';
+
+/** The CDK CLI the pipeline uses for self-mutation: the one this repository pins. */
+export const PIPELINE_CDK_CLI_VERSION = '2.1148.1';
+/** The CDK bootstrap qualifier whose look-up roles the verification assumes. */
+export const BOOTSTRAP_QUALIFIER = 'hnb659fds';
+
+export interface PipelineStackProps extends StackProps {
+  readonly topology: TopologyModel;
+  /**
+   * Path of the topology file, relative to the repository root: the
+   * pipeline's synth and verify steps read the same file.
+   */
+  readonly topologyFile: string;
+}
+
+/**
+ * The pipeline: a push to the topology's branch starts it; it updates
+ * itself, deploys every destination (in parallel waves), waits for an
+ * approval, deploys the source (replication switches on there), then checks
+ * that every destination repository is encrypted with its KMS key.
+ */
+export class PipelineStack extends Stack {
+  public readonly pipeline: pipelines.CodePipeline;
+  /** The destination stages, wave by wave. */
+  public readonly destinationWaves: DestinationStage[][];
+  public readonly sourceStage: SourceStage;
+
+  constructor(scope: Construct, id: string, props: PipelineStackProps) {
+    super(scope, id, props);
+    const { topology, topologyFile } = props;
+    const { pipeline: settings } = topology;
+    const env = { ECR_REPLICATION_TOPOLOGY: topologyFile };
+
+    const input = pipelines.CodePipelineSource.connection(settings.repository, settings.branch, {
+      connectionArn: settings.connectionArn,
+      triggerOnPush: true,
+    });
+
+    this.pipeline = new pipelines.CodePipeline(this, 'Pipeline', {
+      pipelineName: 'ecr-kms-replication',
+      pipelineType: codepipeline.PipelineType.V2,
+      crossAccountKeys: true,
+      enableKeyRotation: true,
+      cliVersion: PIPELINE_CDK_CLI_VERSION,
+      // One deploy action per stack instead of two (create + execute change
+      // set): twice as many destinations fit in one wave of 50 actions.
+      useChangeSets: false,
+      codeBuildDefaults: {
+        buildEnvironment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0 },
+      },
+      synth: new pipelines.ShellStep('Synth', {
+        input,
+        env,
+        commands: ['npm ci', 'npx nx run-many -t compile', 'npm run synth'],
+        primaryOutputDirectory: 'apps/pipeline/cdk.out',
+      }),
+    });
+
+    const destinations = topology.destinations.map((destination) => new DestinationStage(this, { topology, destination }));
+    const actionsPerDestination = Math.max(...destinations.map((stage) => stageStackCount(stage)), 1);
+    this.destinationWaves = planWaves(destinations, {
+      actionsPerItem: actionsPerDestination,
+      actionsInFirstWave: settings.approveDestinations ? 1 : 0,
+    });
+    this.destinationWaves.forEach((stages, index) => {
+      const wave = this.pipeline.addWave(`Destinations${index + 1}`, {
+        pre: index === 0 && settings.approveDestinations
+          ? [new pipelines.ManualApprovalStep('ApproveDestinations', {
+            comment: `Create the KMS keys and repositories in ${topology.destinations.length} destination registries.`,
+          })]
+          : [],
+      });
+      stages.forEach((stage) => wave.addStage(stage));
+    });
+
+    this.sourceStage = new SourceStage(this, { topology });
+    this.pipeline.addStage(this.sourceStage, {
+      pre: [new pipelines.ManualApprovalStep('ApproveSource', {
+        comment: `Every destination is ready. Approve to switch replication on in ${environmentId(topology.source)}: from then on every push is copied to ${topology.destinations.length} destinations.`,
+      })],
+      post: [this.verifyStep(input, topology, env)],
+    });
+
+    this.pipeline.buildPipeline();
+    this.acknowledgeFindings();
+  }
+
+  /** `ecr-kms-replication verify` in the pipeline account, through the targets' look-up roles. */
+  private verifyStep(input: pipelines.IFileSetProducer, topology: TopologyModel, env: Record<string, string>) {
+    const environments = [topology.source, ...topology.destinations];
+    return new pipelines.CodeBuildStep('Verify', {
+      input,
+      env,
+      commands: ['npm ci', 'npx ecr-kms-replication verify --topology "$ECR_REPLICATION_TOPOLOGY"'],
+      rolePolicyStatements: [
+        new iam.PolicyStatement({
+          sid: 'AssumeLookupRoles',
+          actions: ['sts:AssumeRole'],
+          resources: environments.map(({ account, region }) =>
+            `arn:${this.partition}:iam::${account}:role/cdk-${BOOTSTRAP_QUALIFIER}-lookup-role-${account}-${region}`),
+        }),
+      ],
+    });
+  }
+
+  /** Reviewed cdk-nag findings on the constructs CDK Pipelines generates. */
+  private acknowledgeFindings() {
+    const pipeline = this.pipeline.pipeline;
+    Validations.of(pipeline.artifactBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'The artifact bucket holds only build outputs for this pipeline; it is KMS-encrypted, blocks public access and enforces TLS. Access logging would need a second bucket and adds no audit trail that CloudTrail does not already give.',
+    });
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-IAM5',
+      reason: 'CDK Pipelines generates these roles: the wildcards are the artifact bucket objects, CodeBuild log streams and report groups of this pipeline, and the CDK bootstrap roles of the target environments.',
+    });
+  }
+}
+
+/** The stacks of a stage: with `useChangeSets: false`, one deploy action each. */
+function stageStackCount(stage: DestinationStage): number {
+  return 1 + stage.repositoriesStacks.length;
+}

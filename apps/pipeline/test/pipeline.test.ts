@@ -1,0 +1,110 @@
+import { Template, Match } from 'aws-cdk-lib/assertions';
+import { TopologyModel } from '@ecr-kms-replication/stacks';
+import { addPipeline, createApp } from '../src/app';
+import { MAX_ACTIONS_PER_STAGE, MAX_STAGES_PER_PIPELINE } from '../src/waves';
+import { generatedTopology } from './topologies';
+
+interface PipelineAction { Name: string; RunOrder?: number; ActionTypeId: { Category: string; Provider: string } }
+interface PipelineStage { Name: string; Actions: PipelineAction[] }
+
+function synthesizePipeline(topology: TopologyModel) {
+  const app = createApp();
+  const stack = addPipeline(app, { topology, topologyFile: 'apps/pipeline/topology.yaml' });
+  const template = Template.fromStack(stack);
+  const pipelines = template.findResources('AWS::CodePipeline::Pipeline');
+  const [pipeline] = Object.values(pipelines);
+  return { app, stack, template, stages: pipeline.Properties.Stages as PipelineStage[] };
+}
+
+/** Names of the deploy actions of a stack, e.g. `ecr-replication-source-111111111111-us-east-1.Deploy`. */
+const deploysOf = (stage: PipelineStage) => stage.Actions.filter((a) => a.ActionTypeId.Category === 'Deploy');
+
+describe('the pipeline for a mixed topology (3 destinations, same and cross account)', () => {
+  const topology = generatedTopology({ destinations: 3, repositories: 5 });
+  const { template, stages } = synthesizePipeline(topology);
+
+  test('is a V2 pipeline with cross-account keys that rotate', () => {
+    template.hasResourceProperties('AWS::CodePipeline::Pipeline', {
+      PipelineType: 'V2',
+      ArtifactStore: Match.objectLike({ EncryptionKey: Match.objectLike({ Type: 'KMS' }) }),
+    });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  test('starts from the connection and branch of the topology', () => {
+    const source = stages[0].Actions[0] as unknown as { Configuration: Record<string, unknown> };
+    expect(source.Configuration).toMatchObject({
+      ConnectionArn: topology.pipeline.connectionArn,
+      FullRepositoryId: 'my-org/ecr-kms-replication',
+      BranchName: 'main',
+    });
+  });
+
+  test('deploys every destination before the source', () => {
+    const names = stages.map((s) => s.Name);
+    const sourceIndex = names.indexOf('Source-111111111111-us-east-1');
+    expect(sourceIndex).toBeGreaterThan(0);
+    const destinationStages = stages.filter((s) => s.Name.startsWith('Destinations'));
+    expect(destinationStages).not.toHaveLength(0);
+    for (const stage of destinationStages) {
+      expect(names.indexOf(stage.Name)).toBeLessThan(sourceIndex);
+    }
+    const deployed = destinationStages.flatMap(deploysOf).map((a) => a.Name);
+    for (const destination of topology.destinations) {
+      expect(deployed).toContain(`Destination-${destination.id}.ecr-replication-destination-${destination.id}`);
+    }
+    // Nothing of the source is deployed in a destination wave.
+    expect(deployed.filter((n) => n.includes('ecr-replication-source'))).toEqual([]);
+  });
+
+  test('asks for approval before the source, and verifies after it', () => {
+    const source = stages.find((s) => s.Name === 'Source-111111111111-us-east-1')!;
+    const approval = source.Actions.find((a) => a.ActionTypeId.Category === 'Approval')!;
+    const verify = source.Actions.find((a) => a.Name === 'Verify')!;
+    const deployOrders = deploysOf(source).map((a) => a.RunOrder ?? 1);
+    expect(approval.Name).toBe('ApproveSource');
+    expect(Math.max(approval.RunOrder ?? 1)).toBeLessThan(Math.min(...deployOrders));
+    expect(verify.RunOrder).toBeGreaterThan(Math.max(...deployOrders));
+  });
+
+  test('no approval before the destinations unless the topology asks for one', () => {
+    const approvals = stages.filter((s) => s.Name.startsWith('Destinations')).flatMap((s) => s.Actions)
+      .filter((a) => a.ActionTypeId.Category === 'Approval');
+    expect(approvals).toEqual([]);
+  });
+
+  test('the verification runs the verify command on the same topology file', () => {
+    template.hasResourceProperties('AWS::CodeBuild::Project', {
+      Source: Match.objectLike({ BuildSpec: Match.stringLikeRegexp('ecr-kms-replication verify --topology') }),
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: Match.objectLike({
+        Statement: Match.arrayWith([Match.objectLike({
+          Action: 'sts:AssumeRole',
+          Resource: Match.arrayWith([{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::222222222222:role/cdk-hnb659fds-lookup-role-222222222222-us-east-2']] }]),
+        })]),
+      }),
+    });
+  });
+});
+
+test('an approval before the destinations when the topology asks for it', () => {
+  const { stages } = synthesizePipeline(generatedTopology({ destinations: 2, repositories: 1, approveDestinations: true }));
+  const first = stages.find((s) => s.Name === 'Destinations1')!;
+  const approval = first.Actions.find((a) => a.ActionTypeId.Category === 'Approval')!;
+  expect(approval.Name).toBe('ApproveDestinations');
+  expect(approval.RunOrder ?? 1).toBeLessThan(Math.min(...deploysOf(first).map((a) => a.RunOrder ?? 1)));
+});
+
+test('25 destinations x 100 repositories fit the CodePipeline quotas in as few waves as possible', () => {
+  const { stages } = synthesizePipeline(generatedTopology({ destinations: 25, repositories: 100 }));
+  expect(stages.length).toBeLessThanOrEqual(MAX_STAGES_PER_PIPELINE);
+  for (const stage of stages) {
+    expect(stage.Actions.length).toBeLessThanOrEqual(MAX_ACTIONS_PER_STAGE);
+  }
+  const waves = stages.filter((s) => s.Name.startsWith('Destinations'));
+  const deployActions = waves.flatMap(deploysOf).length;
+  expect(waves.length).toBe(Math.ceil(deployActions / MAX_ACTIONS_PER_STAGE));
+  const names = stages.map((s) => s.Name);
+  expect(names.indexOf('Source-111111111111-us-east-1')).toBeGreaterThan(Math.max(...waves.map((w) => names.indexOf(w.Name))));
+});

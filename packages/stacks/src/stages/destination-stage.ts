@@ -1,0 +1,35 @@
+import { StageProps } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { DestinationModel, TopologyModel } from '../topology/model';
+import { stageId } from './naming';
+import { RegistryStage } from './registry-stage';
+
+export interface DestinationStageProps extends StageProps {
+  readonly topology: TopologyModel;
+  readonly destination: DestinationModel;
+}
+
+/**
+ * A destination registry, ready before the first image arrives: its key,
+ * every repository pre-created with that key (adopted source repositories
+ * included), the registry policy a cross-account source needs, and the
+ * creation template that encrypts anything replication creates on its own.
+ */
+export class DestinationStage extends RegistryStage {
+  constructor(scope: Construct, props: DestinationStageProps) {
+    const { topology, destination } = props;
+    const repositoryNames = topology.repositories.map((r) => r.name);
+    super(scope, stageId('destination', destination), {
+      ...props,
+      role: 'destination',
+      environment: destination,
+      repositories: topology.repositories,
+      registry: {
+        replicationAccess: destination.crossAccount
+          ? { sourceAccount: topology.source.account, repositoryNames }
+          : undefined,
+        creationTemplate: destination.creationTemplate,
+      },
+    });
+  }
+}

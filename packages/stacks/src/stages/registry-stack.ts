@@ -1,0 +1,94 @@
+import { Aws, CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import {
+  CreationTemplateSafetyNet,
+  RegistryReplication,
+  ReplicationAccess,
+  ReplicationKey,
+} from '@ecr-kms-replication/constructs';
+import { Construct } from 'constructs';
+import { Environment, KeyPrincipals, RemovalMode } from '../topology/model';
+import { removalPolicyOf } from './removal';
+
+/** Source registries replicate these repositories to these destinations. */
+export interface ReplicationSettings {
+  readonly destinations: readonly Environment[];
+  readonly repositoryNames: readonly string[];
+}
+
+/** Cross-account destinations let the source account replicate into these repositories. */
+export interface ReplicationAccessSettings {
+  readonly sourceAccount: string;
+  readonly repositoryNames: readonly string[];
+}
+
+export interface RegistryStackProps extends StackProps {
+  /** Alias of the environment's key. */
+  readonly keyAlias: string;
+  /** Who administers and who uses the key. */
+  readonly keyPrincipals: KeyPrincipals;
+  /** What happens to the key when the stack is deleted. */
+  readonly removal: RemovalMode;
+  /**
+   * The registry's replication configuration (source only).
+   * @default - no replication configuration
+   */
+  readonly replication?: ReplicationSettings;
+  /**
+   * The registry policy that lets the source account replicate in
+   * (cross-account destinations only).
+   * @default - no registry policy
+   */
+  readonly replicationAccess?: ReplicationAccessSettings;
+  /**
+   * Deploy the repository creation template safety net (destinations only).
+   * @default false
+   */
+  readonly creationTemplate?: boolean;
+}
+
+/**
+ * What an environment has once per registry: its KMS key and the
+ * registry-wide settings that exactly one stack may own (replication
+ * configuration, registry policy, creation template).
+ */
+export class RegistryStack extends Stack {
+  /** The environment's key, shared by all its repositories. */
+  public readonly key: kms.IKey;
+
+  constructor(scope: Construct, id: string, props: RegistryStackProps) {
+    super(scope, id, props);
+
+    const replicationKey = new ReplicationKey(this, 'Key', {
+      alias: props.keyAlias,
+      keyAdmins: [...props.keyPrincipals.keyAdmins],
+      keyUsers: [...props.keyPrincipals.keyUsers],
+      description: `Encrypts the ECR repositories replicated by ecr-kms-replication in ${Aws.ACCOUNT_ID}/${Aws.REGION}`,
+      removalPolicy: removalPolicyOf(props.removal),
+    });
+    this.key = replicationKey.key;
+
+    if (props.replication) {
+      new RegistryReplication(this, 'Replication', {
+        destinations: props.replication.destinations.map(({ account, region }) => ({ account, region })),
+        repositoryFilters: [...props.replication.repositoryNames],
+      });
+    }
+    if (props.replicationAccess) {
+      new ReplicationAccess(this, 'ReplicationAccess', {
+        sourceAccounts: [props.replicationAccess.sourceAccount],
+        repositoryNames: [...props.replicationAccess.repositoryNames],
+      });
+    }
+    if (props.creationTemplate) {
+      new CreationTemplateSafetyNet(this, 'CreationTemplate', { encryptionKey: this.key });
+    }
+
+    new CfnOutput(this, 'KeyArn', { description: 'ARN of the KMS key of this registry', value: this.key.keyArn });
+    new CfnOutput(this, 'KeyAlias', { description: 'Alias of the KMS key of this registry', value: replicationKey.aliasName });
+    new CfnOutput(this, 'RegistryUri', {
+      description: 'Registry URI: a repository is <RegistryUri>/<name>',
+      value: `${this.account}.dkr.ecr.${this.region}.${this.urlSuffix}`,
+    });
+  }
+}

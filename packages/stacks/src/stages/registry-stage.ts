@@ -1,0 +1,67 @@
+import { Stage, StageProps, Tags, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { Construct } from 'constructs';
+import { Environment, KeyPrincipals, RepositoryModel, TopologyModel } from '../topology/model';
+import { EnvironmentRole, registryStackName, repositoriesStackName } from './naming';
+import { RegistryStack, RegistryStackProps } from './registry-stack';
+import { RepositoriesStack } from './repositories-stack';
+import { groupRepositories } from './repository-groups';
+
+export interface RegistryStageProps extends StageProps {
+  readonly topology: TopologyModel;
+  readonly role: EnvironmentRole;
+  /** The environment and its key principals. */
+  readonly environment: Environment & KeyPrincipals;
+  /** The repositories this stage creates (adopted ones excluded). */
+  readonly repositories: readonly RepositoryModel[];
+  /** Role-specific registry settings (replication, access, creation template). */
+  readonly registry: Pick<RegistryStackProps, 'replication' | 'replicationAccess' | 'creationTemplate'>;
+}
+
+/**
+ * One environment (account + Region): its registry stack and, after it, the
+ * stacks of its repository groups. Security checks (cdk-nag AwsSolutions)
+ * run on every stack of the stage: plugins added to the App would not
+ * reach into a Stage.
+ */
+export class RegistryStage extends Stage {
+  /** The registry stack (key and registry-wide settings). */
+  public readonly registryStack: RegistryStack;
+  /** The repositories stacks, in group order. */
+  public readonly repositoriesStacks: RepositoriesStack[] = [];
+
+  constructor(scope: Construct, id: string, props: RegistryStageProps) {
+    const env = { account: props.environment.account, region: props.environment.region };
+    super(scope, id, { ...props, env });
+    const { topology, role } = props;
+
+    this.registryStack = new RegistryStack(this, 'Registry', {
+      env,
+      stackName: registryStackName(role, env),
+      description: `ecr-kms-replication ${role} registry ${env.account}/${env.region}: KMS key and registry settings`,
+      keyAlias: topology.keyAlias,
+      keyPrincipals: props.environment,
+      removal: topology.removal,
+      ...props.registry,
+    });
+
+    for (const [group, repositories] of groupRepositories(props.repositories)) {
+      const stack = new RepositoriesStack(this, `Repositories${group}`, {
+        env,
+        stackName: repositoriesStackName(role, env, group),
+        description: `ecr-kms-replication ${role} registry ${env.account}/${env.region}: KMS-encrypted repositories, group ${group}`,
+        repositories,
+        encryptionKey: this.registryStack.key,
+        removal: topology.removal,
+      });
+      stack.addDependency(this.registryStack, 'repositories are encrypted with the registry key');
+      this.repositoriesStacks.push(stack);
+    }
+
+    Tags.of(this).add('ManagedBy', 'ecr-kms-replication');
+    for (const [key, value] of Object.entries(topology.tags)) {
+      Tags.of(this).add(key, value);
+    }
+    Validations.of(this).addPlugins(new AwsSolutionsChecks(this));
+  }
+}

@@ -1,0 +1,66 @@
+import { CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { EncryptedRepository } from '@ecr-kms-replication/constructs';
+import { Construct } from 'constructs';
+import { RemovalMode, RepositoryModel } from '../topology/model';
+import { removalPolicyOf } from './removal';
+
+export interface RepositoriesStackProps extends StackProps {
+  /** The repositories of this group, created with KMS encryption. */
+  readonly repositories: readonly RepositoryModel[];
+  /** The environment's shared key (one key per account and Region). */
+  readonly encryptionKey: kms.IKey;
+  /** What happens to the repositories when the stack is deleted. */
+  readonly removal: RemovalMode;
+}
+
+/**
+ * One group of an environment's repositories, each encrypted with the
+ * environment's key. Groups keep large topologies within CloudFormation's
+ * per-stack quotas (see `repository-groups.ts`).
+ */
+export class RepositoriesStack extends Stack {
+  constructor(scope: Construct, id: string, props: RepositoriesStackProps) {
+    super(scope, id, props);
+    const removalPolicy = removalPolicyOf(props.removal);
+    for (const repository of props.repositories) {
+      new EncryptedRepository(this, repository.name, {
+        repositoryName: repository.name,
+        encryptionKey: props.encryptionKey,
+        imageTagMutability: repository.imageTagMutability === 'MUTABLE' ? ecr.TagMutability.MUTABLE : ecr.TagMutability.IMMUTABLE,
+        imageScanOnPush: repository.scanOnPush,
+        lifecycleRules: lifecycleRulesOf(repository),
+        removalPolicy,
+        emptyOnDelete: props.removal === 'destroy',
+      });
+    }
+    new CfnOutput(this, 'RepositoryCount', {
+      description: 'Repositories created by this stack',
+      value: String(props.repositories.length),
+    });
+  }
+}
+
+function lifecycleRulesOf(repository: RepositoryModel): ecr.LifecycleRule[] {
+  const rules: ecr.LifecycleRule[] = [];
+  const lifecycle = repository.lifecycle;
+  if (lifecycle?.untaggedExpiryDays !== undefined) {
+    rules.push({
+      rulePriority: 1,
+      description: `Expire untagged images after ${lifecycle.untaggedExpiryDays} days`,
+      tagStatus: ecr.TagStatus.UNTAGGED,
+      maxImageAge: Duration.days(lifecycle.untaggedExpiryDays),
+    });
+  }
+  if (lifecycle?.maxImageCount !== undefined) {
+    // A rule on any tag status must have the highest priority number.
+    rules.push({
+      rulePriority: 2,
+      description: `Keep at most ${lifecycle.maxImageCount} images`,
+      tagStatus: ecr.TagStatus.ANY,
+      maxImageCount: lifecycle.maxImageCount,
+    });
+  }
+  return rules;
+}
