@@ -1,0 +1,179 @@
+/**
+ * The only part of `verify` that talks to AWS: one reader per registry,
+ * returning plain data for the checks. Calls are batched (100 repositories a
+ * `DescribeRepositories` call) and retried by the SDK's standard retry mode.
+ */
+import {
+  DescribeImageReplicationStatusCommand,
+  DescribeRegistryCommand,
+  DescribeRepositoriesCommand,
+  ECRClient,
+  GetRegistryPolicyCommand,
+  ImageDetail,
+  Repository,
+  paginateDescribeImages,
+  paginateDescribeRepositories,
+} from '@aws-sdk/client-ecr';
+import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { ImageData, KeyData, RepositoryData, ReplicationRuleData } from './checks';
+import { mapLimit } from './pool';
+
+/** What the checks need to read from one registry. Faked in unit tests. */
+export interface RegistryReader {
+  /** The ARN of the identity the registry is read as. */
+  callerArn(): Promise<{ account: string; arn: string }>;
+  replicationRules(): Promise<ReplicationRuleData[]>;
+  /** `undefined` when the registry has no policy. */
+  registryPolicy(): Promise<string | undefined>;
+  /** The repositories among `names` that exist, by name. */
+  repositories(names: readonly string[]): Promise<Map<string, RepositoryData>>;
+  key(alias: string): Promise<KeyData>;
+  /** The `count` most recently pushed images with their replication status. */
+  recentImages(repository: string, count: number): Promise<ImageData[]>;
+}
+
+/** `DescribeRepositories` takes at most 100 names. */
+export const DESCRIBE_BATCH = 100;
+
+/** Retries with backoff: ECR's read APIs throttle at a few calls a second per account. */
+const CLIENT_DEFAULTS = {
+  maxAttempts: 8,
+  retryMode: 'standard',
+  requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
+} as const;
+
+type Credentials = ReturnType<typeof fromTemporaryCredentials> | undefined;
+
+export interface ReaderOptions {
+  readonly account: string;
+  readonly region: string;
+  /** Assume this role (from the current credentials); `undefined`: use the current credentials. */
+  readonly roleArn?: string;
+  /** The Region of the STS endpoint used to assume the role. */
+  readonly stsRegion: string;
+}
+
+export class SdkRegistryReader implements RegistryReader {
+  private readonly ecr: ECRClient;
+  private readonly kms: KMSClient;
+  private readonly sts: STSClient;
+  private allRepositories?: Promise<Map<string, RepositoryData>>;
+
+  constructor(options: ReaderOptions) {
+    const credentials: Credentials = options.roleArn
+      ? fromTemporaryCredentials({
+        params: { RoleArn: options.roleArn, RoleSessionName: 'ecr-kms-replication-verify', DurationSeconds: 3600 },
+        clientConfig: { region: options.stsRegion, ...CLIENT_DEFAULTS },
+      })
+      : undefined;
+    const config = { region: options.region, credentials, ...CLIENT_DEFAULTS };
+    this.ecr = new ECRClient(config);
+    this.kms = new KMSClient(config);
+    this.sts = new STSClient(config);
+  }
+
+  async callerArn() {
+    const out = await this.sts.send(new GetCallerIdentityCommand({}));
+    return { account: out.Account ?? '', arn: out.Arn ?? '' };
+  }
+
+  async replicationRules(): Promise<ReplicationRuleData[]> {
+    const out = await this.ecr.send(new DescribeRegistryCommand({}));
+    return (out.replicationConfiguration?.rules ?? []).map((rule) => ({
+      destinations: (rule.destinations ?? []).map((d) => ({ region: d.region ?? '', registryId: d.registryId ?? '' })),
+      repositoryFilters: (rule.repositoryFilters ?? []).map((f) => ({ filter: f.filter ?? '', filterType: f.filterType ?? '' })),
+    }));
+  }
+
+  async registryPolicy(): Promise<string | undefined> {
+    try {
+      const out = await this.ecr.send(new GetRegistryPolicyCommand({}));
+      return out.policyText;
+    } catch (e) {
+      if ((e as Error).name === 'RegistryPolicyNotFoundException') return undefined;
+      throw e;
+    }
+  }
+
+  async repositories(names: readonly string[]): Promise<Map<string, RepositoryData>> {
+    const batches: string[][] = [];
+    for (let i = 0; i < names.length; i += DESCRIBE_BATCH) batches.push(names.slice(i, i + DESCRIBE_BATCH));
+    const found = new Map<string, RepositoryData>();
+    await mapLimit(batches, 4, async (batch) => {
+      for (const repo of await this.describeBatch(batch)) found.set(repo.name, repo);
+    });
+    return found;
+  }
+
+  /**
+   * One call for a batch whose repositories all exist. When one is missing the
+   * call fails without saying which others exist: the whole registry is then
+   * listed once (paginated, shared by every batch) and the batch looked up in it.
+   */
+  private async describeBatch(batch: readonly string[]): Promise<RepositoryData[]> {
+    try {
+      const out = await this.ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [...batch] }));
+      return (out.repositories ?? []).map(toRepositoryData);
+    } catch (e) {
+      if ((e as Error).name !== 'RepositoryNotFoundException') throw e;
+      const all = await this.listAllRepositories();
+      return batch.flatMap((name) => all.get(name) ?? []);
+    }
+  }
+
+  private listAllRepositories(): Promise<Map<string, RepositoryData>> {
+    this.allRepositories ??= (async () => {
+      const all = new Map<string, RepositoryData>();
+      for await (const page of paginateDescribeRepositories({ client: this.ecr, pageSize: 1000 }, {})) {
+        for (const repo of page.repositories ?? []) all.set(repo.repositoryName ?? '', toRepositoryData(repo));
+      }
+      return all;
+    })();
+    return this.allRepositories;
+  }
+
+  async key(alias: string): Promise<KeyData> {
+    const out = await this.kms.send(new DescribeKeyCommand({ KeyId: alias }));
+    return { keyId: out.KeyMetadata?.KeyId ?? '', keyArn: out.KeyMetadata?.Arn ?? '' };
+  }
+
+  async recentImages(repository: string, count: number): Promise<ImageData[]> {
+    const details: ImageDetail[] = [];
+    for await (const page of paginateDescribeImages({ client: this.ecr, pageSize: 1000 }, { repositoryName: repository })) {
+      details.push(...(page.imageDetails ?? []));
+    }
+    const recent = details
+      .filter((d) => d.imageDigest)
+      .sort((a, b) => (b.imagePushedAt?.getTime() ?? 0) - (a.imagePushedAt?.getTime() ?? 0))
+      .slice(0, count);
+    return mapLimit(recent, 4, async (d): Promise<ImageData> => {
+      const out = await this.ecr.send(new DescribeImageReplicationStatusCommand({
+        repositoryName: repository,
+        imageId: { imageDigest: d.imageDigest },
+      }));
+      return {
+        digest: d.imageDigest ?? '',
+        tags: d.imageTags ?? [],
+        pushedAt: d.imagePushedAt,
+        statuses: (out.replicationStatuses ?? []).map((s) => ({
+          region: s.region ?? '',
+          registryId: s.registryId ?? '',
+          status: s.status ?? '',
+          failureCode: s.failureCode,
+        })),
+      };
+    });
+  }
+}
+
+function toRepositoryData(repo: Repository): RepositoryData {
+  return {
+    name: repo.repositoryName ?? '',
+    arn: repo.repositoryArn,
+    encryptionType: repo.encryptionConfiguration?.encryptionType,
+    kmsKey: repo.encryptionConfiguration?.kmsKey,
+    imageTagMutability: repo.imageTagMutability,
+  };
+}
