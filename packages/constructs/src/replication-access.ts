@@ -1,0 +1,191 @@
+import { Stack, Token } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
+import { Construct } from 'constructs';
+import { claimRegistryResource } from './registry-owner';
+import {
+  formatCount,
+  isAccountId,
+  knownRegions,
+  repositoryNameProblems,
+  throwIfInvalid,
+} from './validation';
+
+/**
+ * Properties of a {@link ReplicationAccess}.
+ */
+export interface ReplicationAccessProps {
+  /**
+   * Accounts whose registries replicate into this registry. Each one's root
+   * principal is allowed to replicate images; ECR's replication role acts for it.
+   */
+  readonly sourceAccounts: string[];
+
+  /**
+   * Names of the repositories of this registry that the sources may replicate
+   * into. Each name is one resource ARN in the registry policy, which ECR
+   * limits to {@link ReplicationAccess.MAX_POLICY_CHARS} characters (about 150
+   * names with one source account).
+   */
+  readonly repositoryNames: string[];
+
+  /**
+   * Whether the sources may also create the named repositories, which
+   * replication does when one does not exist yet. A repository created that
+   * way follows the registry's repository creation template, if any.
+   *
+   * @default false
+   */
+  readonly allowCreateRepository?: boolean;
+}
+
+/**
+ * The registry permissions policy of a destination registry: lets source
+ * accounts replicate into named repositories. Only cross-account
+ * replication needs it.
+ *
+ * ECR has one registry policy per registry, so a registry must have exactly
+ * one `ReplicationAccess`; a second one in the same stack (or in the same app
+ * for the same known account and Region) is refused.
+ */
+export class ReplicationAccess extends Construct {
+  /**
+   * Longest registry policy ECR accepts, in characters
+   * (`RegistryPolicyText` in the ECR API model: 0 to 10,240).
+   */
+  public static readonly MAX_POLICY_CHARS = 10240;
+
+  /**
+   * Length of the registry policy these properties produce, in characters of
+   * compact JSON. A part of `registry` left out counts at its longest (the
+   * partition follows the Region when only the Region is known), so the
+   * estimate is never below the deployed length.
+   */
+  public static estimatePolicyChars(props: ReplicationAccessProps, registry: Partial<RegistryLocation> = {}): number {
+    const region = registry.region ?? knownRegions().reduce((a, b) => (b.length > a.length ? b : a));
+    return JSON.stringify(renderPolicy(props, {
+      partition: registry.partition ?? RegionInfo.get(region).partition ?? 'aws-us-gov',
+      region,
+      account: registry.account ?? '000000000000',
+    })).length;
+  }
+
+  /** The policy document, as rendered into the template. */
+  public readonly policyDocument: object;
+
+  /** The CloudFormation registry policy. */
+  public readonly registryPolicy: ecr.CfnRegistryPolicy;
+
+  constructor(scope: Construct, id: string, props: ReplicationAccessProps) {
+    super(scope, id);
+
+    const stack = Stack.of(this);
+    throwIfInvalid('ReplicationAccess', [
+      ...accountProblems(props.sourceAccounts),
+      ...nameProblems(props.repositoryNames),
+      ...sizeProblems(props, stack),
+    ]);
+    claimRegistryResource(this, 'ReplicationAccess',
+      'ECR keeps one registry policy per registry, and deleting either resource would wipe the whole policy: '
+      + 'put every source account and repository of this registry into one ReplicationAccess.');
+
+    this.policyDocument = renderPolicy(props, {
+      partition: stack.partition,
+      region: stack.region,
+      account: stack.account,
+    });
+    this.registryPolicy = new ecr.CfnRegistryPolicy(this, 'Resource', {
+      policyText: this.policyDocument,
+    });
+  }
+}
+
+/**
+ * Where a registry is: partition, Region and account.
+ */
+export interface RegistryLocation {
+  /** Partition, for example `aws`. */
+  readonly partition: string;
+  /** Region code, for example `us-east-1`. */
+  readonly region: string;
+  /** Account ID, 12 digits. */
+  readonly account: string;
+}
+
+// Written by hand rather than with iam.PolicyDocument to keep it compact and predictable.
+function renderPolicy(props: ReplicationAccessProps, registry: RegistryLocation): object {
+  const principal = {
+    AWS: props.sourceAccounts.map((account) => `arn:${registry.partition}:iam::${account}:root`),
+  };
+  const resources = props.repositoryNames.map((name) =>
+    `arn:${registry.partition}:ecr:${registry.region}:${registry.account}:repository/${name}`);
+  const statements: object[] = [{
+    Sid: 'ReplicateImage',
+    Effect: 'Allow',
+    Principal: principal,
+    Action: 'ecr:ReplicateImage',
+    Resource: resources,
+  }];
+  if (props.allowCreateRepository) {
+    statements.push({
+      Sid: 'CreateRepository',
+      Effect: 'Allow',
+      Principal: principal,
+      Action: 'ecr:CreateRepository',
+      Resource: resources,
+    });
+  }
+  return { Version: '2012-10-17', Statement: statements };
+}
+
+function accountProblems(accounts: string[]): string[] {
+  const problems: string[] = [];
+  if (accounts.length === 0) {
+    problems.push('sourceAccounts must list at least one account');
+  }
+  accounts.forEach((account, index) => {
+    if (Token.isUnresolved(account)) {
+      return;
+    }
+    if (!isAccountId(account)) {
+      problems.push(`sourceAccounts[${index}] must be a 12-digit AWS account ID (value: "${account}")`);
+    }
+    if (accounts.indexOf(account) !== index) {
+      problems.push(`sourceAccounts[${index}] repeats sourceAccounts[${accounts.indexOf(account)}] (value: "${account}")`);
+    }
+  });
+  return problems;
+}
+
+function nameProblems(names: string[]): string[] {
+  const problems: string[] = [];
+  if (names.length === 0) {
+    problems.push('repositoryNames must list at least one repository');
+  }
+  names.forEach((name, index) => {
+    if (Token.isUnresolved(name)) {
+      return;
+    }
+    for (const problem of repositoryNameProblems(name)) {
+      problems.push(`repositoryNames[${index}] ${problem} (value: "${name}")`);
+    }
+    if (names.indexOf(name) !== index) {
+      problems.push(`repositoryNames[${index}] repeats repositoryNames[${names.indexOf(name)}] (value: "${name}")`);
+    }
+  });
+  return problems;
+}
+
+function sizeProblems(props: ReplicationAccessProps, stack: Stack): string[] {
+  const known = (value: string) => (Token.isUnresolved(value) ? undefined : value);
+  const chars = ReplicationAccess.estimatePolicyChars(props, {
+    partition: known(stack.partition),
+    region: known(stack.region),
+    account: known(stack.account),
+  });
+  return chars > ReplicationAccess.MAX_POLICY_CHARS
+    ? [`the registry policy would be ${formatCount(chars)} characters; ECR allows at most `
+      + `${formatCount(ReplicationAccess.MAX_POLICY_CHARS)} (${formatCount(props.repositoryNames.length)} repositories, `
+      + `${formatCount(props.sourceAccounts.length)} source accounts)`]
+    : [];
+}

@@ -1,2 +1,0 @@
-import { HELLO } from '../src';
-test('hello', () => { expect(HELLO).toBe('constructs'); });
