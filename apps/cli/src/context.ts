@@ -2,12 +2,12 @@
  * Everything a command touches outside its arguments, passed in so that
  * tests run the whole CLI in-process with their own streams and fakes.
  */
-import { RegistryReader, ReaderOptions } from './verify/fetch';
 import { stacksTopologyApi, TopologyApi } from './topology';
+import { RegistryReader, ReaderOptions } from './verify/fetch';
 
 export interface OutputStream {
-  write(text: string): unknown;
   readonly isTTY?: boolean;
+  write(text: string): unknown;
 }
 
 export interface CliContext {

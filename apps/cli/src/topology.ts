@@ -71,7 +71,7 @@ function stacksFunction<F>(name: string): F {
 /** The problems of a `TopologyError` (recognised by shape), or `undefined` for any other error. */
 export function topologyProblems(err: unknown): readonly TopologyProblem[] | undefined {
   if (err instanceof Error && Array.isArray((err as { problems?: unknown }).problems)) {
-    return (err as { problems: TopologyProblem[] }).problems;
+    return (err as unknown as { problems: TopologyProblem[] }).problems;
   }
   return undefined;
 }

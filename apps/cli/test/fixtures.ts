@@ -68,7 +68,7 @@ export function fakeReaders(registries: Record<string, FakeRegistry>, callerAcco
       }),
       replicationRules: () => guard(reg?.rules ?? []),
       registryPolicy: () => guard(reg?.policy),
-      repositories: (names) => guard(new Map([...(reg?.repositories ?? new Map()).entries()].filter(([n]) => names.includes(n)))),
+      repositories: (names) => guard(new Map(names.flatMap((n) => (reg?.repositories?.has(n) ? [[n, reg.repositories.get(n)!] as const] : [])))),
       key: () => (reg?.key ? guard(reg.key) : Promise.reject(Object.assign(new Error('Alias not found'), { name: 'NotFoundException' }))),
       recentImages: () => guard([]),
     };

@@ -4,7 +4,7 @@
  * are named as such; anything else keeps the service's own words.
  */
 export function describeAwsError(err: unknown, region?: string): string {
-  const e = (err ?? {}) as { name?: string; code?: string; message?: string; $metadata?: { attempts?: number } };
+  const e = (err ?? {}) as { name?: string; code?: string; message?: string; $metadata?: { attempts?: number; httpStatusCode?: number } };
   const name = e.name ?? e.code ?? 'Error';
   const message = firstLine(e.message ?? String(err));
   const inRegion = region ? ` in ${region}` : '';
@@ -24,6 +24,10 @@ export function describeAwsError(err: unknown, region?: string): string {
   if (name === 'UnrecognizedClientException' || name === 'InvalidSignatureException' || name === 'InvalidClientTokenId'
     || name === 'AuthFailure' || name === 'OptInRequired') {
     return `the credentials are not accepted${inRegion} (${name}): is the Region enabled for the account?`;
+  }
+  const status = e.$metadata?.httpStatusCode;
+  if (name === 'SyntaxError' && status) {
+    return `unreadable answer (HTTP ${status})${inRegion}: the endpoint may not support this API`;
   }
   const code = (err as { code?: string } | undefined)?.code ?? name;
   if (/ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|TimeoutError|EndpointError/i.test(`${code} ${name}`)) {

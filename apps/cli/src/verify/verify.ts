@@ -39,7 +39,7 @@ export interface VerifyOptions {
 }
 
 /** The role ARN the template gives for an environment. */
-export function roleArnFor(template: string, env: EnvironmentView): string {
+export function roleArnFor(template: string, env: { readonly account: string; readonly region: string }): string {
   const name = template.replace(/\{account\}/g, env.account).replace(/\{region\}/g, env.region);
   return name.startsWith('arn:') ? name : `arn:${partitionOf(env.region)}:iam::${env.account}:role/${name}`;
 }
@@ -87,6 +87,7 @@ async function checkEnvironment(
   reader: RegistryReader,
   options: VerifyOptions,
 ): Promise<CheckResult[]> {
+  let access: CheckResult;
   try {
     const identity = await reader.callerArn();
     if (identity.account !== env.account) {
@@ -96,6 +97,7 @@ async function checkEnvironment(
         detail: `the credentials are for account ${identity.account}, not ${env.account}: ${options.assumeRole ? 'check --role-name' : 'drop --no-assume-role'}`,
       }];
     }
+    access = { check: 'access', status: 'pass', detail: `read as ${identity.arn}` };
   } catch (e) {
     return [{ check: 'access', status: 'error', detail: describeAwsError(e, env.region) }];
   }
@@ -129,7 +131,7 @@ async function checkEnvironment(
         return results;
       }),
     ]);
-    return [...replication, ...repositories];
+    return [access, ...replication, ...repositories];
   }
 
   const [repositories, policy] = await Promise.all([
@@ -144,5 +146,5 @@ async function checkEnvironment(
       ? guard('registry-policy', async () => checkRegistryPolicy(topology, dest, await reader.registryPolicy()))
       : Promise.resolve([]),
   ]);
-  return [...repositories, ...policy];
+  return [access, ...repositories, ...policy];
 }

@@ -8,7 +8,7 @@ import {
 } from '../../src/verify/checks';
 import { CROSS_ACCOUNT, SAME_ACCOUNT, SOURCE, goodRepositories, keyIn, policyAllowing, repo, topology } from '../fixtures';
 
-const failures = (results: { status: string }[]) => results.filter((r) => r.status !== 'pass');
+const failures = <T extends { status: string }>(results: T[]): T[] => results.filter((r) => r.status !== 'pass');
 
 describe('replication coverage (source)', () => {
   const t = topology();
@@ -33,7 +33,7 @@ describe('replication coverage (source)', () => {
 
   test('a filter that is not a prefix of the name does not cover it', () => {
     const results = checkReplication(t, [{ destinations: both, repositoryFilters: [{ filter: 'api', filterType: 'PREFIX_MATCH' }] }]);
-    expect(failures(results).map((r) => (r as { repository?: string }).repository)).toEqual(['app', 'team/api']);
+    expect(failures(results).map((r) => r.repository)).toEqual(['app', 'team/api']);
   });
 
   test('rules can share the work: one destination per rule', () => {
@@ -101,7 +101,7 @@ describe('destination repositories', () => {
     found.set('app', { name: 'app', encryptionType: 'AES256', imageTagMutability: 'IMMUTABLE' });
     const [failure] = failures(checkDestinationRepositories(t, SAME_ACCOUNT, found, key));
     expect(failure).toMatchObject({ check: 'encryption', repository: 'app', status: 'fail' });
-    expect((failure as { detail: string }).detail).toMatch(/app in 111111111111\/eu-west-1 is encrypted with AES256, not KMS/);
+    expect(failure.detail).toMatch(/app in 111111111111\/eu-west-1 is encrypted with AES256, not KMS/);
   });
 
   test('a KMS repository with another key fails encryption', () => {
@@ -109,7 +109,7 @@ describe('destination repositories', () => {
     found.set('app', { name: 'app', encryptionType: 'KMS', kmsKey: 'arn:aws:kms:eu-west-1:111111111111:key/other', imageTagMutability: 'IMMUTABLE' });
     const [failure] = failures(checkDestinationRepositories(t, SAME_ACCOUNT, found, key));
     expect(failure).toMatchObject({ check: 'encryption', repository: 'app', status: 'fail' });
-    expect((failure as { detail: string }).detail).toContain('not alias/ecr-kms-replication');
+    expect(failure.detail).toContain('not alias/ecr-kms-replication');
   });
 
   test('the key may be named by id or by the alias', () => {
@@ -148,7 +148,7 @@ describe('registry policy (cross-account destination)', () => {
 
   test('a wildcard that does not match a repository fails it', () => {
     const results = checkRegistryPolicy(t, CROSS_ACCOUNT, policyAllowing(SOURCE.account, 'arn:aws:ecr:eu-central-1:222222222222:repository/team/*'));
-    expect(failures(results).map((r) => (r as { repository?: string }).repository)).toEqual(['app']);
+    expect(failures(results).map((r) => r.repository)).toEqual(['app']);
   });
 
   test('ecr:* and the bare account id count', () => {
@@ -177,7 +177,7 @@ describe('registry policy (cross-account destination)', () => {
         { Effect: 'Deny', Principal: '*', Action: 'ecr:*', Resource: arn('app') },
       ],
     });
-    expect(failures(checkRegistryPolicy(t, CROSS_ACCOUNT, policy)).map((r) => (r as { repository?: string }).repository)).toEqual(['app']);
+    expect(failures(checkRegistryPolicy(t, CROSS_ACCOUNT, policy)).map((r) => r.repository)).toEqual(['app']);
   });
 
   test('no policy is one failure for the registry', () => {

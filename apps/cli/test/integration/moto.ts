@@ -1,0 +1,98 @@
+/**
+ * Starting and stopping `moto_server` (the AWS API emulator) for the
+ * integration suite, and the environment that points the SDK at it.
+ */
+import { ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as path from 'path';
+
+/** The path of an executable on PATH, or `undefined`. */
+export function findOnPath(command: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const candidate = path.join(dir, command);
+    try {
+      fs.accessSync(candidate, fs.constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export class MotoServer {
+  static async start(executable: string): Promise<MotoServer> {
+    const port = await freePort();
+    const child = spawn(executable, ['-p', String(port), '-H', '127.0.0.1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-2000); });
+    const server = new MotoServer(child, `http://127.0.0.1:${port}`);
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`moto_server exited with ${child.exitCode}: ${stderr}`);
+      try {
+        const res = await fetch(`${server.endpoint}/moto-api/data.json`);
+        if (res.ok) return server;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) {
+        server.stop();
+        throw new Error(`moto_server did not answer on ${server.endpoint} within 30 s: ${stderr}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  private constructor(private readonly child: ChildProcess, readonly endpoint: string) {}
+
+  /** Forgets every resource of every account and Region. */
+  async reset(): Promise<void> {
+    const res = await fetch(`${this.endpoint}/moto-api/reset`, { method: 'POST' });
+    if (!res.ok) throw new Error(`moto reset failed: HTTP ${res.status}`);
+  }
+
+  stop(): void {
+    if (this.child.exitCode === null) this.child.kill('SIGTERM');
+  }
+}
+
+/** Variables the suite sets: dummy credentials and the emulator endpoint, nothing from the user's set-up. */
+export function emulatorEnv(endpoint: string): Record<string, string | undefined> {
+  return {
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_SESSION_TOKEN: undefined,
+    AWS_PROFILE: undefined,
+    AWS_DEFAULT_PROFILE: undefined,
+    AWS_REGION: 'us-east-1',
+    AWS_DEFAULT_REGION: undefined,
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_CONFIG_FILE: '/nonexistent/ecr-kms-replication-test/config',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/ecr-kms-replication-test/credentials',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+}
+
+/** Applies `vars` to `process.env` and returns a function that restores the previous values. */
+export function patchEnv(vars: Record<string, string | undefined>): () => void {
+  const previous: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(vars)) {
+    previous[key] = process.env[key];
+    if (value === undefined) delete process.env[key];
+    else process.env[key] = value;
+  }
+  return () => patchEnv(previous);
+}

@@ -1,0 +1,263 @@
+/**
+ * `verify` against moto_server: real SDK calls, real AssumeRole into other
+ * accounts (moto gives assumed-role credentials the role's account), and the
+ * faults the command exists to catch. Skipped with a warning when moto_server
+ * is not installed, except on CI (CI=true) where that is a failure.
+ */
+import {
+  CreateRepositoryCommand,
+  ECRClient,
+  PutRegistryPolicyCommand,
+  PutReplicationConfigurationCommand,
+} from '@aws-sdk/client-ecr';
+import { CreateAliasCommand, CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { emulatorEnv, findOnPath, MotoServer, patchEnv } from './moto';
+import { runCli } from '../../src/cli';
+import { DestinationView, TopologyApi, TopologyView } from '../../src/topology';
+import { VerifyReport } from '../../src/verify/result';
+import { Capture, repo } from '../fixtures';
+
+/** moto's only account for the dummy `testing` credentials. */
+const MOTO_ACCOUNT = '123456789012';
+const ALIAS = 'alias/ecr-kms-replication';
+
+const dest = (account: string, region: string): DestinationView =>
+  ({ id: `${account}-${region}`, account, region, crossAccount: account !== MOTO_ACCOUNT });
+
+const TOPOLOGY: TopologyView = {
+  source: { id: `${MOTO_ACCOUNT}-us-east-1`, account: MOTO_ACCOUNT, region: 'us-east-1' },
+  destinations: [
+    dest(MOTO_ACCOUNT, 'eu-west-1'),
+    dest('111111111111', 'eu-central-1'),
+    dest('222222222222', 'ap-southeast-2'),
+  ],
+  repositories: [repo('app', 'IMMUTABLE'), repo('team/api', 'MUTABLE')],
+  keyAlias: ALIAS,
+};
+
+/** Stands in for the stacks package's loader: the suite is about the registries, not the file. */
+const topologyApi = (model: TopologyView): TopologyApi => ({
+  loadTopology: () => model,
+  planSummary: () => '',
+  topologyMermaid: () => '',
+});
+
+interface Faults {
+  /** `<env id>/<repository>` created with AES-256. */
+  aes256?: string;
+  /** `<env id>/<repository>` not created. */
+  missing?: string;
+  /** A destination left out of the replication rule. */
+  notReplicatedTo?: string;
+  /** A destination whose registry policy names another account. */
+  policyForOtherAccount?: string;
+}
+
+async function clientsFor(account: string, region: string) {
+  let credentials;
+  if (account !== MOTO_ACCOUNT) {
+    const sts = new STSClient({ region: 'us-east-1' });
+    const { Credentials: c } = await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/setup`, RoleSessionName: 'setup' }));
+    credentials = { accessKeyId: c!.AccessKeyId!, secretAccessKey: c!.SecretAccessKey!, sessionToken: c!.SessionToken };
+  }
+  return { ecr: new ECRClient({ region, credentials }), kms: new KMSClient({ region, credentials }) };
+}
+
+/** What the pipeline deploys for TOPOLOGY, with the faults asked for. */
+async function deploy(faults: Faults = {}, model: TopologyView = TOPOLOGY): Promise<void> {
+  for (const env of [model.source, ...model.destinations]) {
+    const { ecr, kms } = await clientsFor(env.account, env.region);
+    const key = await kms.send(new CreateKeyCommand({ Description: 'ecr-kms-replication' }));
+    await kms.send(new CreateAliasCommand({ AliasName: ALIAS, TargetKeyId: key.KeyMetadata!.KeyId }));
+    for (const r of model.repositories) {
+      if (faults.missing === `${env.id}/${r.name}`) continue;
+      await ecr.send(new CreateRepositoryCommand({
+        repositoryName: r.name,
+        imageTagMutability: r.imageTagMutability,
+        encryptionConfiguration: faults.aes256 === `${env.id}/${r.name}`
+          ? { encryptionType: 'AES256' }
+          : { encryptionType: 'KMS', kmsKey: key.KeyMetadata!.Arn },
+      }));
+    }
+    if (env.id === model.source.id) {
+      await ecr.send(new PutReplicationConfigurationCommand({
+        replicationConfiguration: {
+          rules: [{
+            destinations: model.destinations.filter((d) => d.id !== faults.notReplicatedTo).map((d) => ({ region: d.region, registryId: d.account })),
+            repositoryFilters: [{ filter: 'app', filterType: 'PREFIX_MATCH' }, { filter: 'team/', filterType: 'PREFIX_MATCH' }],
+          }],
+        },
+      }));
+    } else if ((env as DestinationView).crossAccount) {
+      const principal = faults.policyForOtherAccount === env.id ? '333333333333' : model.source.account;
+      await ecr.send(new PutRegistryPolicyCommand({
+        policyText: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{
+            Sid: 'ReplicationFromSource',
+            Effect: 'Allow',
+            Principal: { AWS: `arn:aws:iam::${principal}:root` },
+            Action: ['ecr:ReplicateImage', 'ecr:CreateRepository'],
+            Resource: `arn:aws:ecr:${env.region}:${env.account}:repository/*`,
+          }],
+        }),
+      }));
+    }
+  }
+}
+
+async function verify(args: string[] = [], model: TopologyView = TOPOLOGY) {
+  const stdout = new Capture();
+  const stderr = new Capture();
+  const code = await runCli(['verify', ...args], { stdout, stderr, env: process.env, topology: topologyApi(model) });
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+async function verifyJson(args: string[] = [], model: TopologyView = TOPOLOGY) {
+  const { code, stdout } = await verify(['--json', ...args], model);
+  const report = JSON.parse(stdout) as VerifyReport;
+  const problems = report.environments.flatMap((e) => e.checks.filter((c) => c.status !== 'pass').map((c) => ({ env: e.id, ...c })));
+  return { code, report, problems };
+}
+
+const MOTO_SERVER = findOnPath('moto_server');
+
+if (!MOTO_SERVER && process.env.CI === 'true') {
+  describe('verify against moto_server', () => {
+    test('moto_server is installed (required on CI)', () => {
+      throw new Error('moto_server not found on PATH: the emulator suite cannot be skipped on CI (CI=true)');
+    });
+  });
+} else if (!MOTO_SERVER) {
+  console.warn('moto_server not found: skipping the emulator suite');
+  describe.skip('verify against moto_server', () => {
+    test('skipped', () => undefined);
+  });
+} else {
+  describe('verify against moto_server', () => {
+    let moto: MotoServer;
+    let restoreEnv: () => void;
+
+    beforeAll(async () => {
+      moto = await MotoServer.start(MOTO_SERVER);
+      restoreEnv = patchEnv(emulatorEnv(moto.endpoint));
+    }, 40_000);
+
+    afterAll(() => {
+      restoreEnv?.();
+      moto?.stop();
+    });
+
+    beforeEach(() => moto.reset());
+
+    test('a correct deployment passes, reading the other accounts through the look-up role', async () => {
+      await deploy();
+      const { code, report, problems } = await verifyJson();
+      expect(problems).toEqual([]);
+      expect(code).toBe(0);
+      expect(report.environments.map((e) => e.role)).toEqual([
+        null,
+        null,
+        'arn:aws:iam::111111111111:role/cdk-hnb659fds-lookup-role-111111111111-eu-central-1',
+        'arn:aws:iam::222222222222:role/cdk-hnb659fds-lookup-role-222222222222-ap-southeast-2',
+      ]);
+      const access = report.environments[2].checks.find((c) => c.check === 'access');
+      expect(access?.detail).toContain('assumed-role/cdk-hnb659fds-lookup-role-111111111111-eu-central-1');
+      // source: access + 2 replication + 2 repository; each destination: access + 2 × 3, plus 2 policy rows when cross-account
+      expect(report.summary).toMatchObject({ environments: 4, checks: 5 + 7 + 9 + 9, failed: 0, errors: 0 });
+    });
+
+    test('the table names each environment and ends with the summary', async () => {
+      await deploy();
+      const { code, stdout, stderr } = await verify();
+      expect(code).toBe(0);
+      expect(stderr).toBe('');
+      expect(stdout).toContain('destination 111111111111-eu-central-1 (via arn:aws:iam::111111111111:role/cdk-hnb659fds-lookup-role-111111111111-eu-central-1): ok, 9/9 checks passed');
+      expect(stdout).toMatch(/^OK: 30 passed, 0 failed, 0 errors in 4 environments$/m);
+    });
+
+    test('a destination repository with AES-256 fails, naming the repository and the Region', async () => {
+      await deploy({ aes256: '111111111111-eu-central-1/team/api' });
+      const { code, problems } = await verifyJson();
+      expect(code).toBe(1);
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatchObject({ env: '111111111111-eu-central-1', check: 'encryption', repository: 'team/api', status: 'fail' });
+      expect(problems[0].detail).toContain('team/api in 111111111111/eu-central-1 is encrypted with AES256');
+    });
+
+    test('a missing destination repository fails, naming the repository and the Region', async () => {
+      await deploy({ missing: `${MOTO_ACCOUNT}-eu-west-1/app` });
+      const { code, problems } = await verifyJson();
+      expect(code).toBe(1);
+      expect(problems).toEqual([{
+        env: `${MOTO_ACCOUNT}-eu-west-1`, check: 'repository', repository: 'app', status: 'fail', detail: `app does not exist in ${MOTO_ACCOUNT}/eu-west-1`,
+      }]);
+    });
+
+    test('a destination missing from the replication rule fails every repository at the source', async () => {
+      await deploy({ notReplicatedTo: '222222222222-ap-southeast-2' });
+      const { code, problems } = await verifyJson();
+      expect(code).toBe(1);
+      expect(problems.map((p) => `${p.env} ${p.check} ${p.repository}: ${p.detail}`)).toEqual([
+        `${MOTO_ACCOUNT}-us-east-1 replication app: no replication rule sends app to 222222222222/ap-southeast-2`,
+        `${MOTO_ACCOUNT}-us-east-1 replication team/api: no replication rule sends team/api to 222222222222/ap-southeast-2`,
+      ]);
+    });
+
+    test('a registry policy without the source account fails, naming the repository and the Region', async () => {
+      await deploy({ policyForOtherAccount: '222222222222-ap-southeast-2' });
+      const { code, problems } = await verifyJson();
+      expect(code).toBe(1);
+      expect(problems.map((p) => `${p.env} ${p.check} ${p.repository}`)).toEqual([
+        '222222222222-ap-southeast-2 registry-policy app',
+        '222222222222-ap-southeast-2 registry-policy team/api',
+      ]);
+      expect(problems[0].detail).toBe(`the registry policy of 222222222222/ap-southeast-2 does not allow ${MOTO_ACCOUNT} ecr:ReplicateImage on app`);
+    });
+
+    test('--no-assume-role reads every registry with the current credentials', async () => {
+      const sameAccount: TopologyView = { ...TOPOLOGY, destinations: [TOPOLOGY.destinations[0]] };
+      await deploy({}, sameAccount);
+      const { code, report } = await verifyJson(['--no-assume-role'], sameAccount);
+      expect(code).toBe(0);
+      expect(report.environments.map((e) => e.role)).toEqual([null, null]);
+      // Without a role, another account cannot be reached: said once per environment, no stack trace.
+      const other = await verifyJson(['--no-assume-role']);
+      expect(other.code).toBe(1);
+      expect(other.problems.filter((p) => p.check === 'access').map((p) => p.detail)).toEqual([
+        `the credentials are for account ${MOTO_ACCOUNT}, not 111111111111: drop --no-assume-role`,
+        `the credentials are for account ${MOTO_ACCOUNT}, not 222222222222: drop --no-assume-role`,
+      ]);
+    });
+
+    test('more repositories than one DescribeRepositories call takes: every missing one is found', async () => {
+      const many: TopologyView = {
+        ...TOPOLOGY,
+        destinations: [TOPOLOGY.destinations[0]],
+        repositories: Array.from({ length: 110 }, (_, i) => repo(`app-${String(i).padStart(3, '0')}`)),
+      };
+      await deploy({ missing: `${MOTO_ACCOUNT}-eu-west-1/app-105` }, many);
+      const { code, problems } = await verifyJson([], many);
+      expect(code).toBe(1);
+      expect(problems.map((p) => `${p.env} ${p.check} ${p.repository}`)).toEqual([`${MOTO_ACCOUNT}-eu-west-1 repository app-105`]);
+    });
+
+    test('--images reads the images of each source repository', async () => {
+      await deploy();
+      const { code, report } = await verifyJson(['--images', '3']);
+      expect(code).toBe(0);
+      expect(report.environments[0].checks.filter((c) => c.check === 'image-replication')).toEqual([
+        { check: 'image-replication', repository: 'app', status: 'pass', detail: 'no image' },
+        { check: 'image-replication', repository: 'team/api', status: 'pass', detail: 'no image' },
+      ]);
+    });
+
+    test('a key alias missing in a destination is an error for its repositories', async () => {
+      await deploy();
+      const { code, problems } = await verifyJson([], { ...TOPOLOGY, keyAlias: 'alias/other' });
+      expect(code).toBe(1);
+      expect(problems.filter((p) => p.check === 'encryption').every((p) => p.status === 'error' && p.detail.includes('cannot resolve alias/other'))).toBe(true);
+    });
+  });
+}

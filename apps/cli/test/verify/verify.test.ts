@@ -1,0 +1,89 @@
+import { roleArnFor, verifyTopology, VerifyOptions, DEFAULT_ROLE_NAME } from '../../src/verify/verify';
+import { CROSS_ACCOUNT, fakeReaders, goodRegistries, repo, topology } from '../fixtures';
+
+const options = (readerFor: VerifyOptions['readerFor']): VerifyOptions => ({
+  assumeRole: true, roleName: DEFAULT_ROLE_NAME, concurrency: 2, stsRegion: 'us-east-1', readerFor,
+});
+
+describe('verifyTopology', () => {
+  const t = topology();
+
+  test('a correct deployment passes, with one row per check', async () => {
+    const { readerFor, roles } = fakeReaders(goodRegistries(t));
+    const report = await verifyTopology(t, options(readerFor));
+    expect(report.ok).toBe(true);
+    // source: access + 2 replication + 2 repository; same-account: access + 2×3; cross-account: access + 2×3 + 2 policy
+    expect(report.summary).toEqual({ environments: 3, checks: 5 + 7 + 9, passed: 21, failed: 0, errors: 0 });
+    expect(report.environments.map((e) => e.role)).toEqual([null, null, 'arn:aws:iam::222222222222:role/cdk-hnb659fds-lookup-role-222222222222-eu-central-1']);
+    expect(roles).toHaveLength(3);
+  });
+
+  test('an environment that cannot be read is an error for it alone', async () => {
+    const registries = goodRegistries(t);
+    registries[CROSS_ACCOUNT.id].fail = Object.assign(new Error('The security token included in the request is invalid.'), { name: 'UnrecognizedClientException' });
+    const report = await verifyTopology(t, options(fakeReaders(registries).readerFor));
+    expect(report.ok).toBe(false);
+    const cross = report.environments[2];
+    expect(cross.checks).toEqual([{
+      check: 'access',
+      status: 'error',
+      detail: 'the credentials are not accepted in eu-central-1 (UnrecognizedClientException): is the Region enabled for the account?',
+    }]);
+    expect(report.environments[1].checks.every((c) => c.status === 'pass')).toBe(true);
+  });
+
+  test('no credentials at all: every environment says so', async () => {
+    const readerFor = () => ({
+      callerArn: () => Promise.reject(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' })),
+    }) as never;
+    const report = await verifyTopology(t, options(readerFor));
+    expect(report.summary.errors).toBe(3);
+    expect(report.environments[0].checks[0].detail).toBe('no AWS credentials found: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY');
+  });
+
+  test('credentials of the wrong account are reported, not trusted', async () => {
+    const { readerFor } = fakeReaders(goodRegistries(t));
+    const report = await verifyTopology(t, { ...options(readerFor), assumeRole: false });
+    expect(report.environments[2].checks[0]).toMatchObject({ check: 'access', status: 'error' });
+    expect(report.environments[2].checks[0].detail).toContain('drop --no-assume-role');
+  });
+
+  test('--images checks the recent images of the existing source repositories', async () => {
+    const registries = goodRegistries(t);
+    const { readerFor } = fakeReaders(registries);
+    const withImages: VerifyOptions['readerFor'] = (o) => ({
+      ...readerFor(o),
+      recentImages: async (name) => [{ digest: 'sha256:1', tags: ['v1'], pushedAt: new Date(), statuses: [{ region: 'eu-west-1', registryId: '111111111111', status: name === 'app' ? 'FAILED' : 'COMPLETE' }] }],
+    });
+    const report = await verifyTopology(t, { ...options(withImages), images: 3 });
+    const images = report.environments[0].checks.filter((c) => c.check === 'image-replication');
+    expect(images.map((c) => `${c.repository}:${c.status}`)).toEqual(['app:fail', 'team/api:pass']);
+  });
+});
+
+test('roleArnFor fills the template, keeps full ARNs and knows the partitions', () => {
+  expect(roleArnFor(DEFAULT_ROLE_NAME, { account: '333333333333', region: 'cn-north-1' }))
+    .toBe('arn:aws-cn:iam::333333333333:role/cdk-hnb659fds-lookup-role-333333333333-cn-north-1');
+  expect(roleArnFor('arn:aws:iam::{account}:role/audit', { account: '222222222222', region: 'eu-west-1' })).toBe('arn:aws:iam::222222222222:role/audit');
+});
+
+test('the largest topology (25 destinations × 1,000 repositories) is checked (the checks alone) in seconds', async () => {
+  const destinations = Array.from({ length: 25 }, (_, i) => ({
+    id: `${i % 2 ? '222222222222' : '111111111111'}-region-${i}`,
+    account: i % 2 ? '222222222222' : '111111111111',
+    region: `region-${i}`,
+    crossAccount: i % 2 === 1,
+  }));
+  const repositories = Array.from({ length: 1000 }, (_, i) => repo(`team-${i % 10}/service-${i}`));
+  const t = topology({ destinations, repositories });
+  const registries = goodRegistries(t);
+  registries[t.source.id].rules = [{
+    destinations: destinations.map((d) => ({ region: d.region, registryId: d.account })),
+    repositoryFilters: Array.from({ length: 10 }, (_, i) => ({ filter: `team-${i}/`, filterType: 'PREFIX_MATCH' })),
+  }];
+  const started = Date.now();
+  const report = await verifyTopology(t, { ...options(fakeReaders(registries).readerFor), concurrency: 4 });
+  expect(report.summary.failed + report.summary.errors).toBe(0);
+  expect(report.summary.checks).toBe((1 + 2000) + 25 * (1 + 3000) + 12 * 1000);
+  expect(Date.now() - started).toBeLessThan(5_000);
+});
