@@ -23,9 +23,10 @@ export interface ReplicationAccessProps {
 
   /**
    * Names of the repositories of this registry that the sources may replicate
-   * into. Each name is one resource ARN in the registry policy, which ECR
-   * limits to {@link ReplicationAccess.MAX_POLICY_CHARS} characters (about 150
-   * names with one source account).
+   * into. Each name is one resource ARN in the registry policy (about 50
+   * characters plus the name, twice with `allowCreateRepository`), and ECR
+   * limits the policy to {@link ReplicationAccess.MAX_POLICY_CHARS} characters:
+   * about 150 names of 17 characters fit with one source account.
    */
   readonly repositoryNames: string[];
 
@@ -37,6 +38,18 @@ export interface ReplicationAccessProps {
    * @default false
    */
   readonly allowCreateRepository?: boolean;
+}
+
+/**
+ * Where a registry is: partition, Region and account.
+ */
+export interface RegistryLocation {
+  /** Partition, for example `aws`. */
+  readonly partition: string;
+  /** Region code, for example `us-east-1`. */
+  readonly region: string;
+  /** Account ID, 12 digits. */
+  readonly account: string;
 }
 
 /**
@@ -63,8 +76,9 @@ export class ReplicationAccess extends Construct {
    */
   public static estimatePolicyChars(props: ReplicationAccessProps, registry: Partial<RegistryLocation> = {}): number {
     const region = registry.region ?? knownRegions().reduce((a, b) => (b.length > a.length ? b : a));
+    const regionPartition = registry.region === undefined ? undefined : RegionInfo.get(registry.region).partition;
     return JSON.stringify(renderPolicy(props, {
-      partition: registry.partition ?? RegionInfo.get(region).partition ?? 'aws-us-gov',
+      partition: registry.partition ?? regionPartition ?? 'aws-us-gov',
       region,
       account: registry.account ?? '000000000000',
     })).length;
@@ -98,18 +112,6 @@ export class ReplicationAccess extends Construct {
       policyText: this.policyDocument,
     });
   }
-}
-
-/**
- * Where a registry is: partition, Region and account.
- */
-export interface RegistryLocation {
-  /** Partition, for example `aws`. */
-  readonly partition: string;
-  /** Region code, for example `us-east-1`. */
-  readonly region: string;
-  /** Account ID, 12 digits. */
-  readonly account: string;
 }
 
 // Written by hand rather than with iam.PolicyDocument to keep it compact and predictable.

@@ -88,6 +88,10 @@ describe('ReplicationAccess', () => {
       });
       expect(ReplicationAccess.estimatePolicyChars(props, registry)).toBe(deployed.length);
       expect(ReplicationAccess.estimatePolicyChars(props)).toBeGreaterThanOrEqual(deployed.length);
+      // Unknown partition counts as the longest one, aws-us-gov, in both ARNs.
+      expect(ReplicationAccess.estimatePolicyChars(props, { region: 'us-east-1', account: '111111111111' })).toBe(deployed.length);
+      expect(ReplicationAccess.estimatePolicyChars(props, { account: '111111111111' }) - deployed.length)
+        .toBeGreaterThanOrEqual(2 * 'aws-us-gov'.replace('aws', '').length);
     });
 
     test('accepts a policy just within the limit', () => {
