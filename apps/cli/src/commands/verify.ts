@@ -23,7 +23,7 @@ export function verifyCommand(ctx: CliContext, setExitCode: (code: number) => vo
     .option('-v, --verbose', 'list the passing checks too, not only their count')
     .addOption(new Option('--images <n>', 'also check the replication status of the N most recent images of each source repository')
       .argParser(integerAtLeast(1)))
-    .addOption(new Option('--role-name <template>', 'role to assume in other accounts; {account} and {region} are replaced (a full ARN is allowed)')
+    .addOption(new Option('--role-name <template>', 'role to assume in every account other than the current credentials\' one; {account} and {region} are replaced (a full ARN is allowed)')
       .default(DEFAULT_ROLE_NAME))
     .option('--no-assume-role', 'use the current credentials in every account')
     .addOption(new Option('--concurrency <n>', 'environments checked at the same time').argParser(integerAtLeast(1)).default(4))
