@@ -1,0 +1,53 @@
+import { TopologyModel } from '../topology/model';
+
+/**
+ * A Mermaid `flowchart LR` of the topology: registries grouped by account,
+ * replication edges from the source labelled with the repository count, and
+ * the pipeline that deploys them.
+ */
+export function topologyMermaid(model: TopologyModel): string {
+  const lines = ['flowchart LR'];
+  const repositories = `${model.repositories.length} ${model.repositories.length === 1 ? 'repository' : 'repositories'}`;
+  const pipelineAccount = model.pipeline.account;
+
+  // Accounts in order of appearance: source first, then destinations.
+  const accounts = [...new Set([model.source.account, ...model.destinations.map((d) => d.account)])];
+  for (const account of accounts) {
+    const roles = [
+      account === model.source.account ? 'source' : undefined,
+      account === pipelineAccount ? 'pipeline' : undefined,
+    ].filter((role) => role !== undefined);
+    lines.push(`  subgraph ${accountId(account)}["account ${account}${roles.length > 0 ? ` (${roles.join(', ')})` : ''}"]`);
+    if (account === model.source.account) {
+      lines.push(`    ${nodeId(model.source.id)}["source<br/>${model.source.region}"]`);
+    }
+    for (const destination of model.destinations.filter((d) => d.account === account)) {
+      lines.push(`    ${nodeId(destination.id)}["destination<br/>${destination.region}"]`);
+    }
+    if (account === pipelineAccount) {
+      lines.push(`    pipeline["CDK pipeline<br/>${model.pipeline.region}"]`);
+    }
+    lines.push('  end');
+  }
+  if (!accounts.includes(pipelineAccount)) {
+    lines.push(`  subgraph ${accountId(pipelineAccount)}["account ${pipelineAccount} (pipeline)"]`);
+    lines.push(`    pipeline["CDK pipeline<br/>${model.pipeline.region}"]`);
+    lines.push('  end');
+  }
+
+  for (const destination of model.destinations) {
+    lines.push(`  ${nodeId(model.source.id)} -->|"${repositories}"| ${nodeId(destination.id)}`);
+  }
+  for (const account of accounts) {
+    lines.push(`  pipeline -.->|deploys| ${accountId(account)}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+function nodeId(environmentId: string): string {
+  return `r_${environmentId.replace(/-/g, '_')}`;
+}
+
+function accountId(account: string): string {
+  return `account_${account}`;
+}

@@ -1,0 +1,6 @@
+export * from './model';
+export { TopologyError } from './errors';
+export type { TopologyProblem, TopologyErrorKind } from './errors';
+export { loadTopology, parseTopology, validateTopology } from './load';
+export { topologySchema, topologyJsonSchema, DEFAULT_KEY_ALIAS, DEFAULT_BRANCH } from './schema';
+export type { TopologyFile } from './schema';

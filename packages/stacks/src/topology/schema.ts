@@ -1,0 +1,220 @@
+/**
+ * The topology file format, as one zod schema: it validates the file and
+ * generates the JSON Schema editors use (`schema/topology.schema.json`).
+ *
+ * Field-level rules live here; rules that compare fields with each other
+ * (duplicates, destination = source, quotas) live in `cross-checks.ts`, so that
+ * they still run when some fields are wrong and every problem is reported at once.
+ */
+import { z } from 'zod';
+import { didYouMean } from './did-you-mean';
+import {
+  ECR_QUOTAS,
+  MAX_REPOSITORIES,
+  REPOSITORY_NAME_MAX_LENGTH,
+  REPOSITORY_NAME_MIN_LENGTH,
+  REPOSITORY_NAME_PATTERN,
+  isKnownRegion,
+  knownRegions,
+  principalArnProblems,
+  repositoryNameProblems,
+} from './rules';
+
+export const DEFAULT_KEY_ALIAS = 'alias/ecr-kms-replication';
+export const DEFAULT_BRANCH = 'main';
+
+const ACCOUNT_EXAMPLE = 'account: "012345678901"';
+
+/** A 12-digit account ID. A YAML number gets told to be quoted: YAML drops its leading zeros. */
+const accountId = z
+  .string({
+    error: (issue) => {
+      if (typeof issue.input === 'number') {
+        return `must be a quoted string of 12 digits, e.g. ${ACCOUNT_EXAMPLE} (got the number ${issue.input}; `
+          + 'YAML reads unquoted numbers as numbers and drops leading zeros)';
+      }
+      return issue.input === undefined ? undefined : `must be a quoted string of 12 digits, e.g. ${ACCOUNT_EXAMPLE}`;
+    },
+  })
+  .regex(/^\d{12}$/, {
+    error: (issue) => `must be a quoted string of 12 digits, e.g. ${ACCOUNT_EXAMPLE} `
+      + `(it has ${String(issue.input).length} character${String(issue.input).length === 1 ? '' : 's'})`,
+  })
+  .meta({ description: '12-digit AWS account ID, quoted (YAML drops the leading zeros of a number).', examples: ['111111111111'] });
+
+const region = z
+  .string()
+  .superRefine((value, ctx) => {
+    if (!isKnownRegion(value)) {
+      const hint = didYouMean(value, knownRegions());
+      ctx.addIssue({
+        code: 'custom',
+        message: `is not a known AWS Region code${hint ? `; did you mean '${hint}'?` : ', e.g. us-east-1'}`,
+      });
+    }
+  })
+  .meta({ description: 'AWS Region code.', pattern: '^[a-z]{2,4}(-[a-z]+)+-\\d+$', examples: ['us-east-1'] });
+
+const principalArn = z
+  .string()
+  .superRefine((value, ctx) => {
+    const problems = principalArnProblems(value);
+    if (problems.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `is not a valid principal ARN: it ${problems.join('; it ')}` });
+    }
+  })
+  .meta({
+    description: 'IAM principal ARN: an account root, a role or a user.',
+    pattern: '^arn:aws[a-z-]*:iam::\\d{12}:(root|role/.+|user/.+)$',
+    examples: ['arn:aws:iam::111111111111:role/KeyAdmin'],
+  });
+
+const keyAdmins = z
+  .array(principalArn)
+  .meta({ description: 'Principals that administer the KMS key (no encrypt/decrypt).' });
+const keyUsers = z
+  .array(principalArn)
+  .meta({ description: 'Principals that may use the KMS key, only through ECR in its Region.' });
+
+const sourceSchema = z
+  .strictObject({
+    account: accountId,
+    region,
+    keyAdmins: keyAdmins.optional(),
+    keyUsers: keyUsers.optional(),
+  })
+  .meta({ description: 'The registry images are pushed to. keyAdmins/keyUsers here override the top-level ones.' });
+
+const destinationSchema = z
+  .strictObject({
+    account: accountId,
+    region,
+    keyAdmins: keyAdmins.optional(),
+    keyUsers: keyUsers.optional(),
+    creationTemplate: z.boolean().default(true).meta({
+      description: 'Deploy a repository creation template, so that any repository replication creates here is encrypted with this registry\'s key.',
+    }),
+  })
+  .meta({ description: 'A registry images are replicated to, created beforehand with a KMS key. keyAdmins/keyUsers here override the top-level ones.' });
+
+const repositoryName = z
+  .string()
+  .superRefine((value, ctx) => {
+    const problems = repositoryNameProblems(value);
+    if (problems.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `is not a valid ECR repository name: it ${problems.join('; it ')}` });
+    }
+  })
+  .meta({
+    description: 'Repository name, the same in every registry.',
+    pattern: REPOSITORY_NAME_PATTERN.source.replace(/\\\//g, '/'), // JSON Schema needs no escaped '/'
+    minLength: REPOSITORY_NAME_MIN_LENGTH,
+    maxLength: REPOSITORY_NAME_MAX_LENGTH,
+    examples: ['team-a/service'],
+  });
+
+const tagMutability = z.enum(['IMMUTABLE', 'MUTABLE']).meta({ description: 'Whether image tags can be overwritten. Default: IMMUTABLE.' });
+const scanOnPush = z.boolean().meta({ description: 'Scan images for vulnerabilities when pushed. Default: true.' });
+const lifecycle = z
+  .strictObject({
+    maxImageCount: z.int().min(1).optional().meta({ description: 'Keep at most this many images. Default: no limit.' }),
+    untaggedExpiryDays: z.int().min(1).optional().meta({ description: 'Expire untagged images after this many days. Default: never.' }),
+  })
+  .meta({ description: 'Lifecycle rules for every copy of the repository.' });
+
+const repositorySchema = z
+  .strictObject({
+    name: repositoryName,
+    existing: z.boolean().default(false).meta({
+      description: 'The repository already exists in the source registry: it is adopted, not created.',
+    }),
+    imageTagMutability: tagMutability.optional(),
+    scanOnPush: scanOnPush.optional(),
+    lifecycle: lifecycle.optional(),
+  })
+  .meta({ description: 'A repository, KMS-encrypted in the source and every destination.' });
+
+const defaultsSchema = z
+  .strictObject({
+    imageTagMutability: tagMutability.optional(),
+    scanOnPush: scanOnPush.optional(),
+    lifecycle: lifecycle.optional(),
+  })
+  .meta({ description: 'Settings for every repository that does not set its own.' });
+
+const connectionArn = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection\/[A-Za-z0-9-]+$/, {
+    error: 'must be the ARN of a CodeConnections connection, e.g. '
+      + 'arn:aws:codeconnections:us-east-1:111111111111:connection/00000000-0000-0000-0000-000000000000',
+  })
+  .meta({ description: 'ARN of the CodeConnections (or CodeStar Connections) connection to the Git host.' });
+
+const pipelineSchema = z
+  .strictObject({
+    account: accountId,
+    region,
+    connectionArn,
+    repository: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, { error: "must be 'owner/name' of the Git repository, e.g. my-org/ecr-kms-replication" })
+      .meta({ description: 'owner/name of the Git repository holding this project.', examples: ['my-org/ecr-kms-replication'] }),
+    branch: z.string().min(1).default(DEFAULT_BRANCH).meta({ description: 'The branch whose pushes start the pipeline.' }),
+    approveDestinations: z.boolean().default(false).meta({
+      description: 'Ask for a manual approval before the destinations are deployed too (the source always has one).',
+    }),
+  })
+  .meta({ description: 'Where the CDK pipeline lives and what starts it.' });
+
+const keyAlias = z
+  .string()
+  .regex(/^alias\/[a-zA-Z0-9/_-]+$/, { error: "must be 'alias/' followed by letters, digits, '/', '_' or '-', e.g. alias/ecr-kms-replication" })
+  .max(256, { error: 'must be at most 256 characters long' })
+  .refine((value) => !value.startsWith('alias/aws/'), { error: "may not start with 'alias/aws/' (reserved for AWS managed keys)" })
+  .default(DEFAULT_KEY_ALIAS)
+  .meta({ description: 'Alias of the KMS key in every registry.' });
+
+const tags = z
+  .record(
+    z.string().min(1, { error: 'tag keys may not be empty' }).max(128, { error: 'tag keys must be at most 128 characters long' })
+      .refine((key) => !key.toLowerCase().startsWith('aws:'), { error: "tag keys may not start with 'aws:' (reserved)" }),
+    z.string({ error: (issue) => issue.input === undefined ? undefined : 'must be a string (quote numbers and true/false)' })
+      .max(256, { error: 'must be at most 256 characters long' }),
+  )
+  .default({})
+  .meta({ description: 'Tags applied to every stack and resource.' });
+
+/** The topology file, as written (before defaults are resolved into the model). */
+export const topologySchema = z
+  .strictObject({
+    source: sourceSchema,
+    destinations: z
+      .array(destinationSchema)
+      .min(1, { error: 'must list at least one destination' })
+      .meta({ description: 'Registries images are replicated to.', maxItems: ECR_QUOTAS.maxUniqueDestinations }),
+    repositories: z
+      .array(repositorySchema)
+      .min(1, { error: 'must list at least one repository' })
+      .meta({ description: 'Repositories created (or adopted) in the source and created in every destination.', maxItems: MAX_REPOSITORIES }),
+    keyAdmins: keyAdmins.default([]).meta({ description: 'Default KMS key administrators for every registry that does not set its own.' }),
+    keyUsers: keyUsers.default([]).meta({ description: 'Default KMS key users for every registry that does not set its own.' }),
+    keyAlias,
+    removal: z.enum(['retain', 'destroy']).default('retain').meta({
+      description: 'retain: keys and repositories outlive their stacks. destroy: deleting a stack deletes its repositories with their images and schedules its key for deletion.',
+    }),
+    tags,
+    defaults: defaultsSchema.optional(),
+    pipeline: pipelineSchema,
+  })
+  .meta({
+    title: 'ecr-kms-replication topology',
+    description: 'Source registry, destination registries, repositories and pipeline of a KMS-encrypted ECR replication.',
+  });
+
+/** The topology file after schema validation, with schema defaults applied. */
+export type TopologyFile = z.output<typeof topologySchema>;
+
+/** The JSON Schema of the topology file (what a user writes), for editors. */
+export function topologyJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(topologySchema, { io: 'input', target: 'draft-2020-12' }) as Record<string, unknown>;
+}

@@ -1,0 +1,74 @@
+import * as path from 'path';
+import { deploymentOrder, planSummary } from '../../src/plan';
+import { loadTopology, validateTopology } from '../../src/topology';
+import { validTopology } from '../topology/helpers';
+
+const model = loadTopology(path.join(__dirname, '..', 'fixtures', 'topology.yaml'));
+
+describe('planSummary', () => {
+  const summary = planSummary(model);
+
+  test('names the source', () => {
+    expect(summary).toContain('Source registry (images are pushed here)\n  account 111111111111, Region us-east-1 (111111111111-us-east-1)');
+  });
+
+  test('lists each destination with same/cross-account and creation template', () => {
+    expect(summary).toContain([
+      '  1. account 111111111111, Region us-west-2 (111111111111-us-west-2)',
+      '     same account as the source',
+      '     creation template: on (repositories replication creates here are KMS-encrypted too)',
+    ].join('\n'));
+    expect(summary).toContain([
+      '  2. account 222222222222, Region eu-west-1 (222222222222-eu-west-1)',
+      '     cross-account (registry policy lets the source replicate here)',
+    ].join('\n'));
+  });
+
+  test('shows the key alias and principals per environment, with overrides', () => {
+    expect(summary.match(/key: alias\/ecr-kms-replication/g)).toHaveLength(3);
+    expect(summary).toContain('     key admins: arn:aws:iam::222222222222:role/KeyAdmin');
+  });
+
+  test('marks adopted repositories', () => {
+    expect(summary).toContain('  - team-a/service (image tags immutable; scan on push on)');
+    expect(summary).toContain('  - team-b/api (existing: adopted in the source, not created; image tags immutable; scan on push on)');
+  });
+
+  test('states the removal mode', () => {
+    expect(summary).toContain('Removal: retain (keys and repositories outlive their stacks)');
+  });
+
+  test('gives the deployment order', () => {
+    expect(summary).toContain([
+      'Deployment order',
+      '  1. destinations (in parallel): 111111111111-us-west-2, 222222222222-eu-west-1',
+      '  2. manual approval',
+      '  3. source: 111111111111-us-east-1',
+      '  4. verification',
+    ].join('\n'));
+  });
+
+  test('an approval before the destinations too, when asked for', () => {
+    const topology = validTopology();
+    topology.pipeline.approveDestinations = true;
+    topology.removal = 'destroy';
+    topology.destinations[0].creationTemplate = false;
+    topology.tags = { team: 'platform', app: 'ecr' };
+    const text = planSummary(validateTopology(topology));
+    expect(text).toMatch(/ {2}1\. manual approval\n {2}2\. destinations \(in parallel\)/);
+    expect(text).toContain('  5. verification');
+    expect(text).toContain('Removal: destroy');
+    expect(text).toContain('creation template: off');
+    expect(text).toContain('Tags: app=ecr, team=platform');
+  });
+
+  test('is deterministic', () => {
+    expect(planSummary(model)).toBe(summary);
+  });
+});
+
+test('deploymentOrder: destinations first in file order, then the source', () => {
+  const order = deploymentOrder(model);
+  expect(order.destinations.map((d) => d.id)).toEqual(['111111111111-us-west-2', '222222222222-eu-west-1']);
+  expect(order.source.id).toBe('111111111111-us-east-1');
+});
