@@ -143,12 +143,14 @@ const pipelineApp = new awscdk.AwsCdkTypeScriptApp({
   app: 'node bin/app.js',
   buildCommand: undefined,
   deps: [`${stacksPkg.package.packageName}@${WORKSPACE_VERSION}`, `cdk-nag@^${CDK_NAG_VERSION}`],
+  devDeps: ['yaml@^2.9.1'],
 });
 installAtRoot(pipelineApp);
 // The main job, straight to the CDK CLI: no projen or nx lines around the
 // plan or the validation report, and never replayed from a cache.
 root.package.setScript('synth', 'cd apps/pipeline && cdk synth --quiet --no-notices');
 root.package.setScript('bootstrap-plan', 'node apps/pipeline/bin/bootstrap-plan.js');
+root.package.setScript('bench', 'node apps/pipeline/bin/bench.js');
 
 // ---------------------------------------------------------------------------
 // apps/cli: the `ecr-kms-replication` command (validate, plan, verify).
@@ -163,7 +165,7 @@ const cliApp = new typescript.TypeScriptProject({
     '@aws-sdk/client-sts@^3.1177.0',
     '@aws-sdk/credential-providers@^3.1175.0',
   ],
-  bin: { 'ecr-kms-replication': 'bin/ecr-kms-replication.js' },
+  // bin/ecr-kms-replication is picked up as the `ecr-kms-replication` command.
 });
 installAtRoot(cliApp);
 

@@ -10,18 +10,25 @@ export const PIPELINE_STACK_NAME = 'ecr-kms-replication-pipeline';
  * Feature flags the app always runs with, in code rather than in cdk.json so
  * that tests synthesize exactly what the CLI does.
  */
-export const FEATURE_FLAGS: Record<string, boolean> = {
+export const FEATURE_FLAGS: Record<string, boolean | string> = {
   // Many targets: keep the pipeline's IAM policies small.
   '@aws-cdk/aws-iam:minimizePolicies': true,
   // Trust only what is needed between the pipeline and the target accounts.
   '@aws-cdk/pipelines:reduceAssetRoleTrustScope': true,
   '@aws-cdk/pipelines:reduceStageRoleTrustScope': true,
   '@aws-cdk/pipelines:reduceCrossAccountActionRoleTrustScope': true,
+  // Repositories stacks import their environment's key ARN. A strong
+  // reference (an export) keeps the key's stack from dropping it while a
+  // repository still depends on it.
+  '@aws-cdk/core:defaultCrossStackReferences': 'strong',
 };
 
 /** A CDK app with the project's feature flags. */
 export function createApp(outdir?: string): App {
-  return new App({ outdir, context: FEATURE_FLAGS });
+  // CloudFormation schema validation is left to cfn-lint in CI: at 25 x 1,000
+  // it was most of the synth time, and the topology validation already
+  // refuses what the schemas would catch (see the README, "What is checked where").
+  return new App({ outdir, context: FEATURE_FLAGS, builtinCloudFormationValidation: false });
 }
 
 export interface AddPipelineOptions {

@@ -24,10 +24,14 @@ describe('the pipeline for a mixed topology (3 destinations, same and cross acco
   const { template, stages } = synthesizePipeline(topology);
 
   test('is a V2 pipeline with cross-account keys that rotate', () => {
-    template.hasResourceProperties('AWS::CodePipeline::Pipeline', {
-      PipelineType: 'V2',
-      ArtifactStore: Match.objectLike({ EncryptionKey: Match.objectLike({ Type: 'KMS' }) }),
-    });
+    const [pipeline] = Object.values(template.findResources('AWS::CodePipeline::Pipeline'));
+    expect(pipeline.Properties.PipelineType).toBe('V2');
+    // One artifact store per Region, each encrypted with a KMS key: cross-account deployments can read them.
+    const stores = pipeline.Properties.ArtifactStores as { Region: string; ArtifactStore: { EncryptionKey?: { Type: string } } }[];
+    expect(stores.map((s) => s.Region).sort()).toEqual(['us-east-1', 'us-east-2']);
+    for (const store of stores) {
+      expect(store.ArtifactStore.EncryptionKey?.Type).toBe('KMS');
+    }
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
   });
 
@@ -51,7 +55,7 @@ describe('the pipeline for a mixed topology (3 destinations, same and cross acco
     }
     const deployed = destinationStages.flatMap(deploysOf).map((a) => a.Name);
     for (const destination of topology.destinations) {
-      expect(deployed).toContain(`Destination-${destination.id}.ecr-replication-destination-${destination.id}`);
+      expect(deployed).toContain(`Destination-${destination.id}.ecr-replication-destination-${destination.id}.Deploy`);
     }
     // Nothing of the source is deployed in a destination wave.
     expect(deployed.filter((n) => n.includes('ecr-replication-source'))).toEqual([]);
@@ -77,14 +81,15 @@ describe('the pipeline for a mixed topology (3 destinations, same and cross acco
     template.hasResourceProperties('AWS::CodeBuild::Project', {
       Source: Match.objectLike({ BuildSpec: Match.stringLikeRegexp('ecr-kms-replication verify --topology') }),
     });
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: Match.objectLike({
-        Statement: Match.arrayWith([Match.objectLike({
-          Action: 'sts:AssumeRole',
-          Resource: Match.arrayWith([{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::222222222222:role/cdk-hnb659fds-lookup-role-222222222222-us-east-2']] }]),
-        })]),
-      }),
-    });
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as { Sid?: string; Action: string; Resource: unknown[] }[])
+      .filter((statement) => statement.Sid === 'AssumeLookupRoles');
+    expect(statements).toHaveLength(1);
+    expect(statements[0].Action).toBe('sts:AssumeRole');
+    const lookupRoles = statements[0].Resource.map((r) => JSON.stringify(r)).sort();
+    const expected = [topology.source, ...topology.destinations].map(({ account, region }) => JSON.stringify(
+      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${account}:role/cdk-hnb659fds-lookup-role-${account}-${region}`]] })).sort();
+    expect(lookupRoles).toEqual(expected);
   });
 });
 
@@ -96,14 +101,19 @@ test('an approval before the destinations when the topology asks for it', () => 
   expect(approval.RunOrder ?? 1).toBeLessThan(Math.min(...deploysOf(first).map((a) => a.RunOrder ?? 1)));
 });
 
-test('25 destinations x 100 repositories fit the CodePipeline quotas in as few waves as possible', () => {
-  const { stages } = synthesizePipeline(generatedTopology({ destinations: 25, repositories: 100 }));
+test('25 destinations fit the CodePipeline quotas in as few waves as possible', () => {
+  // 24 repositories fill all four repositories stacks of every environment,
+  // so every stage is as large as at 1,000 repositories.
+  const topology = generatedTopology({ destinations: 25, repositories: 24 });
+  const { stages } = synthesizePipeline(topology);
   expect(stages.length).toBeLessThanOrEqual(MAX_STAGES_PER_PIPELINE);
   for (const stage of stages) {
     expect(stage.Actions.length).toBeLessThanOrEqual(MAX_ACTIONS_PER_STAGE);
   }
   const waves = stages.filter((s) => s.Name.startsWith('Destinations'));
   const deployActions = waves.flatMap(deploysOf).length;
+  // A registry stack and four repositories stacks for each destination.
+  expect(deployActions).toBe(25 * 5);
   expect(waves.length).toBe(Math.ceil(deployActions / MAX_ACTIONS_PER_STAGE));
   const names = stages.map((s) => s.Name);
   expect(names.indexOf('Source-111111111111-us-east-1')).toBeGreaterThan(Math.max(...waves.map((w) => names.indexOf(w.Name))));

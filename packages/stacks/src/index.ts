@@ -1,2 +1,4 @@
-import { HELLO } from '@ecr-kms-replication/constructs';
-export const STACKS = HELLO + '-stacks';
+// topology file → validated model → stages and stacks → constructs.
+export * from './topology';
+export * from './plan';
+export * from './stages';

@@ -54,7 +54,7 @@ export class RegistryStage extends Stage {
         encryptionKey: this.registryStack.key,
         removal: topology.removal,
       });
-      stack.addDependency(this.registryStack, 'repositories are encrypted with the registry key');
+      stack.addStackDependency(this.registryStack, 'repositories are encrypted with the registry key');
       this.repositoriesStacks.push(stack);
     }
 
