@@ -131,6 +131,10 @@ const repositorySchema = z
     imageTagMutability: tagMutability.optional(),
     scanOnPush: scanOnPush.optional(),
     lifecycle: lifecycle.optional(),
+  }, {
+    error: (issue) => issue.code === 'invalid_type' && typeof issue.input === 'string'
+      ? `must be a mapping with a name, e.g. - name: ${issue.input}`
+      : undefined,
   })
   .meta({ description: 'A repository, KMS-encrypted in the source and every destination.' });
 

@@ -124,6 +124,12 @@ describe('repositories', () => {
     ]);
   });
 
+  test('a bare name is shown how to write it', () => {
+    expect(problemsOf(() => validateTopology(withChange((t) => { t.repositories[1] = 'team-b/api'; })))).toEqual([
+      { path: 'repositories[1]', message: 'must be a mapping with a name, e.g. - name: team-b/api', value: 'team-b/api' },
+    ]);
+  });
+
   test('at least one repository', () => {
     expect(problemsOf(() => validateTopology(withChange((t) => { t.repositories = []; })))).toEqual([
       { path: 'repositories', message: 'must list at least one repository', value: [] },
