@@ -1,0 +1,119 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { DestinationStage } from '../../src/stages';
+import { testApp, topology } from './helpers';
+
+function destinationStage(destinations: { account: string; region: string; [key: string]: unknown }[], index = 0, extra = {}) {
+  const model = topology(destinations, extra);
+  const stage = new DestinationStage(testApp(), { topology: model, destination: model.destinations[index] });
+  return { model, stage, registry: Template.fromStack(stage.registryStack) };
+}
+
+describe('a same-account destination (111111111111/us-west-2)', () => {
+  const { stage, registry } = destinationStage([{ account: '111111111111', region: 'us-west-2' }]);
+
+  test('has readable stack names and an explicit environment on every stack', () => {
+    expect(stage.registryStack.stackName).toBe('ecr-replication-destination-111111111111-us-west-2');
+    for (const stack of [stage.registryStack, ...stage.repositoriesStacks]) {
+      expect(stack.account).toBe('111111111111');
+      expect(stack.region).toBe('us-west-2');
+      expect(stack.stackName).toMatch(/^ecr-replication-destination-111111111111-us-west-2(-repositories-[1-4])?$/);
+    }
+  });
+
+  test('creates one retained, rotating KMS key with the topology alias', () => {
+    registry.resourceCountIs('AWS::KMS::Key', 1);
+    registry.hasResource('AWS::KMS::Key', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({ EnableKeyRotation: true, PendingWindowInDays: 30 }),
+    });
+    registry.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/ecr-kms-replication' });
+  });
+
+  test('needs no registry policy: replication within an account needs none', () => {
+    registry.resourceCountIs('AWS::ECR::RegistryPolicy', 0);
+    registry.resourceCountIs('AWS::ECR::ReplicationConfiguration', 0);
+  });
+
+  test('deploys the creation template safety net with the registry key', () => {
+    registry.hasResourceProperties('AWS::ECR::RepositoryCreationTemplate', {
+      AppliedFor: ['REPLICATION'],
+      Prefix: 'ROOT',
+      ImageTagMutability: 'IMMUTABLE',
+      EncryptionConfiguration: { EncryptionType: 'KMS', KmsKey: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] } },
+    });
+  });
+
+  test('pre-creates every repository, the adopted one included, encrypted with the registry key', () => {
+    const names: string[] = [];
+    for (const stack of stage.repositoriesStacks) {
+      const template = Template.fromStack(stack);
+      for (const repository of Object.values(template.findResources('AWS::ECR::Repository'))) {
+        names.push(repository.Properties.RepositoryName);
+        expect(repository.DeletionPolicy).toBe('Retain');
+        expect(repository.Properties.EncryptionConfiguration).toEqual({
+          EncryptionType: 'KMS',
+          KmsKey: { 'Fn::ImportValue': expect.stringMatching(/^ecr-replication-destination-111111111111-us-west-2:ExportsOutputFnGetAttKey/) },
+        });
+        expect(repository.Properties.ImageTagMutability).toBe('IMMUTABLE');
+        expect(repository.Properties.ImageScanningConfiguration).toEqual({ ScanOnPush: true });
+      }
+      // Repositories need the key first.
+      expect(stack.dependencies).toContain(stage.registryStack);
+    }
+    expect(names.sort()).toEqual(['team-a/service', 'team-b/api']);
+  });
+
+  test('outputs the key ARN, its alias and the registry URI', () => {
+    registry.hasOutput('KeyArn', { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] } });
+    registry.hasOutput('KeyAlias', { Value: 'alias/ecr-kms-replication' });
+    registry.hasOutput('RegistryUri', { Value: { 'Fn::Join': ['', ['111111111111.dkr.ecr.us-west-2.', { Ref: 'AWS::URLSuffix' }]] } });
+  });
+});
+
+describe('a cross-account destination (222222222222/eu-west-1)', () => {
+  const { registry } = destinationStage([{ account: '222222222222', region: 'eu-west-1', keyAdmins: ['arn:aws:iam::222222222222:role/KeyAdmin'] }]);
+
+  test('lets the source account replicate into exactly the topology repositories', () => {
+    registry.resourceCountIs('AWS::ECR::RegistryPolicy', 1);
+    const [policy] = Object.values(registry.findResources('AWS::ECR::RegistryPolicy'));
+    const statements = policy.Properties.PolicyText.Statement as { Action: unknown; Principal: unknown; Resource: unknown }[];
+    expect(statements).toHaveLength(1);
+    expect(statements[0].Action).toBe('ecr:ReplicateImage');
+    expect(JSON.stringify(statements[0].Principal)).toContain(':iam::111111111111:root');
+    const resources = JSON.stringify(statements[0].Resource);
+    expect(resources).toContain(':ecr:eu-west-1:222222222222:repository/team-a/service');
+    expect(resources).toContain(':ecr:eu-west-1:222222222222:repository/team-b/api');
+    expect(resources).not.toContain('repository/*');
+  });
+
+  test('uses the per-destination key administrators, not the top-level ones', () => {
+    const [key] = Object.values(registry.findResources('AWS::KMS::Key'));
+    const policy = JSON.stringify(key.Properties.KeyPolicy);
+    expect(policy).toContain('arn:aws:iam::222222222222:role/KeyAdmin');
+    expect(policy).not.toContain('arn:aws:iam::111111111111:role/KeyAdmin');
+    // Key users still come from the top level.
+    expect(policy).toContain('arn:aws:iam::111111111111:role/CiPush');
+  });
+});
+
+test('a destination without the safety net has no creation template', () => {
+  const { registry } = destinationStage([{ account: '222222222222', region: 'eu-west-1', creationTemplate: false }]);
+  registry.resourceCountIs('AWS::ECR::RepositoryCreationTemplate', 0);
+  registry.resourceCountIs('AWS::IAM::Role', 0);
+});
+
+test('removal: destroy is an explicit opt-in that empties and deletes the repositories', () => {
+  const { stage, registry } = destinationStage([{ account: '111111111111', region: 'us-west-2' }], 0, { removal: 'destroy' });
+  registry.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ PendingWindowInDays: 30 }) });
+  for (const stack of stage.repositoriesStacks) {
+    Template.fromStack(stack).allResources('AWS::ECR::Repository', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ EmptyOnDelete: true }) });
+  }
+});
+
+test('tags every resource with the topology tags', () => {
+  const { registry } = destinationStage([{ account: '111111111111', region: 'us-west-2' }], 0, { tags: { CostCenter: 'platform' } });
+  registry.hasResourceProperties('AWS::KMS::Key', {
+    Tags: Match.arrayWith([{ Key: 'CostCenter', Value: 'platform' }, { Key: 'ManagedBy', Value: 'ecr-kms-replication' }]),
+  });
+});
