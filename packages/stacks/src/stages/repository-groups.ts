@@ -14,10 +14,13 @@ export const REPOSITORY_GROUP_COUNT = 4;
 
 /** The group (1-based) a repository belongs to, from its name alone. */
 export function repositoryGroup(name: string): number {
-  // FNV-1a, 32 bits: stable across Node.js versions and platforms.
+  // FNV-1a, 32 bits: stable across Node.js versions and platforms. A hash
+  // is bit arithmetic by nature, hence the lint exceptions.
   let hash = 0x811c9dc5;
   for (let i = 0; i < name.length; i++) {
+    // eslint-disable-next-line no-bitwise
     hash ^= name.charCodeAt(i);
+    // eslint-disable-next-line no-bitwise
     hash = Math.imul(hash, 0x01000193) >>> 0;
   }
   return (hash % REPOSITORY_GROUP_COUNT) + 1;
