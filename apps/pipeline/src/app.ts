@@ -1,5 +1,5 @@
-import { App, Validations } from 'aws-cdk-lib';
 import { TopologyModel } from '@ecr-kms-replication/stacks';
+import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { PipelineStack } from './pipeline-stack';
 

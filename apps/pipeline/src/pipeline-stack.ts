@@ -1,9 +1,9 @@
+import { DestinationStage, SourceStage, TopologyModel, environmentId } from '@ecr-kms-replication/stacks';
 import { Stack, StackProps } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as pipelines from 'aws-cdk-lib/pipelines';
-import { DestinationStage, SourceStage, TopologyModel, environmentId } from '@ecr-kms-replication/stacks';
 import { Construct } from 'constructs';
 import { acknowledgeArtifactBuckets, acknowledgeGeneratedPolicyWildcards } from './reviewed-findings';
 import { planWaves } from './waves';

@@ -1,8 +1,8 @@
-import { Template, Match } from 'aws-cdk-lib/assertions';
 import { TopologyModel } from '@ecr-kms-replication/stacks';
+import { Template, Match } from 'aws-cdk-lib/assertions';
+import { generatedTopology } from './topologies';
 import { addPipeline, createApp } from '../src/app';
 import { MAX_ACTIONS_PER_STAGE, MAX_STAGES_PER_PIPELINE } from '../src/waves';
-import { generatedTopology } from './topologies';
 
 interface PipelineAction { Name: string; RunOrder?: number; ActionTypeId: { Category: string; Provider: string } }
 interface PipelineStage { Name: string; Actions: PipelineAction[] }

@@ -1,8 +1,8 @@
 import { StageProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { DestinationModel, TopologyModel } from '../topology/model';
 import { stageId } from './naming';
 import { RegistryStage } from './registry-stage';
+import { DestinationModel, TopologyModel } from '../topology/model';
 
 export interface DestinationStageProps extends StageProps {
   readonly topology: TopologyModel;

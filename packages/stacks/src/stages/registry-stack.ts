@@ -1,14 +1,14 @@
-import { Aws, CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import {
   CreationTemplateSafetyNet,
   RegistryReplication,
   ReplicationAccess,
   ReplicationKey,
 } from '@ecr-kms-replication/constructs';
+import { Aws, CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { Environment, KeyPrincipals, RemovalMode } from '../topology/model';
 import { removalPolicyOf } from './removal';
+import { Environment, KeyPrincipals, RemovalMode } from '../topology/model';
 
 /** Source registries replicate these repositories to these destinations. */
 export interface ReplicationSettings {

@@ -1,11 +1,11 @@
 import { Stage, StageProps, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { Environment, KeyPrincipals, RepositoryModel, TopologyModel } from '../topology/model';
 import { EnvironmentRole, registryStackName, repositoriesStackName } from './naming';
 import { RegistryStack, RegistryStackProps } from './registry-stack';
 import { RepositoriesStack } from './repositories-stack';
 import { groupRepositories } from './repository-groups';
+import { Environment, KeyPrincipals, RepositoryModel, TopologyModel } from '../topology/model';
 
 export interface RegistryStageProps extends StageProps {
   readonly topology: TopologyModel;

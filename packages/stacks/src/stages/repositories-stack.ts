@@ -1,10 +1,10 @@
+import { EncryptedRepository } from '@ecr-kms-replication/constructs';
 import { CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { EncryptedRepository } from '@ecr-kms-replication/constructs';
 import { Construct } from 'constructs';
-import { RemovalMode, RepositoryModel } from '../topology/model';
 import { removalPolicyOf } from './removal';
+import { RemovalMode, RepositoryModel } from '../topology/model';
 
 export interface RepositoriesStackProps extends StackProps {
   /** The repositories of this group, created with KMS encryption. */

@@ -1,8 +1,8 @@
 import { StageProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { TopologyModel } from '../topology/model';
 import { stageId } from './naming';
 import { RegistryStage } from './registry-stage';
+import { TopologyModel } from '../topology/model';
 
 export interface SourceStageProps extends StageProps {
   readonly topology: TopologyModel;

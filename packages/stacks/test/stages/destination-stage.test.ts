@@ -1,6 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { DestinationStage } from '../../src/stages';
 import { testApp, topology } from './helpers';
+import { DestinationStage } from '../../src/stages';
 
 function destinationStage(destinations: { account: string; region: string; [key: string]: unknown }[], index = 0, extra = {}) {
   const model = topology(destinations, extra);

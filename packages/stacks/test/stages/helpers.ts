@@ -12,7 +12,9 @@ const PIPELINE = {
 };
 
 /** A topology with the source in 111111111111/us-east-1, through the same validation as a file. */
-export function topology(destinations: { account: string; region: string; [key: string]: unknown }[], extra: Record<string, unknown> = {}): TopologyModel {
+type DestinationEntry = { account: string; region: string; [key: string]: unknown };
+
+export function topology(destinations: DestinationEntry[], extra: Record<string, unknown> = {}): TopologyModel {
   return validateTopology({
     source: { account: '111111111111', region: 'us-east-1' },
     destinations,

@@ -1,6 +1,6 @@
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { DestinationStage, SourceStage } from '../../src/stages';
 import { testApp, topology } from './helpers';
+import { DestinationStage, SourceStage } from '../../src/stages';
 
 const model = topology([
   { account: '111111111111', region: 'us-west-2' },

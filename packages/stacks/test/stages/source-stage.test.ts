@@ -1,6 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { SourceStage } from '../../src/stages';
 import { testApp, topology } from './helpers';
+import { SourceStage } from '../../src/stages';
 
 describe('the source of a mixed topology (three destinations, same and cross account)', () => {
   const model = topology([
