@@ -2,7 +2,6 @@
  * Everything a command touches outside its arguments, passed in so that
  * tests run the whole CLI in-process with their own streams and fakes.
  */
-import { stacksTopologyApi, TopologyApi } from './topology';
 import { RegistryReader, ReaderOptions } from './verify/fetch';
 
 export interface OutputStream {
@@ -14,8 +13,6 @@ export interface CliContext {
   readonly stdout: OutputStream;
   readonly stderr: OutputStream;
   readonly env: NodeJS.ProcessEnv;
-  /** Loading and planning a topology. Default: `@ecr-kms-replication/stacks`. */
-  readonly topology?: TopologyApi;
   /** Reading a registry. Default: the AWS SDK. */
   readonly readerFor?: (options: ReaderOptions) => RegistryReader;
 }
@@ -24,7 +21,3 @@ export interface CliContext {
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
-
-export function topologyApi(ctx: CliContext): TopologyApi {
-  return ctx.topology ?? stacksTopologyApi;
-}

@@ -1,33 +1,40 @@
-import { Capture, fakeReaders, goodRegistries, topology } from './fixtures';
+import * as path from 'path';
+import { planSummary, topologyMermaid } from '@ecr-kms-replication/stacks';
+import { Capture, fakeReaders, goodRegistries, topology, topologyFile, topologyInput } from './fixtures';
 import { runCli } from '../src/cli';
 import { CliContext } from '../src/context';
-import { TopologyApi, TopologyView } from '../src/topology';
 
-class FakeTopologyError extends Error {
-  constructor(readonly problems: { path: string; message: string }[]) {
-    super(`Invalid topology (2 problems):\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`);
-    this.name = 'TopologyError';
-  }
-}
+/** The fixtures' topology as a file; every command reads it through $ECR_REPLICATION_TOPOLOGY unless told otherwise. */
+const VALID = topologyFile(topologyInput());
 
-function fakeApi(model: TopologyView | Error): TopologyApi & { files: string[] } {
-  const files: string[] = [];
-  return {
-    files,
-    loadTopology: (path) => {
-      files.push(path);
-      if (model instanceof Error) throw model;
-      return model;
-    },
-    planSummary: () => 'the plan',
-    topologyMermaid: () => 'flowchart LR\n',
-  };
-}
+/** Two mistakes, on lines 6 and 7. */
+const INVALID = topologyFile([
+  'source:',
+  '  account: "111111111111"',
+  '  region: us-east-1',
+  'destinations:',
+  '  - account: "222222222222"',
+  '    region: eu-wst-1',
+  'repositories: []',
+  'pipeline:',
+  '  account: "333333333333"',
+  '  region: us-east-1',
+  '  connectionArn: arn:aws:codeconnections:us-east-1:333333333333:connection/00000000-0000-0000-0000-000000000000',
+  '  repository: my-org/ecr-kms-replication',
+  '',
+].join('\n'));
+
+const INVALID_REPORT = [
+  `${INVALID} is not valid (2 problems):`,
+  "  - destinations[0].region (line 6): is not a known AWS Region code; did you mean 'eu-west-1'? (value: \"eu-wst-1\")",
+  '  - repositories (line 7): must list at least one repository (value: [])',
+  '',
+].join('\n');
 
 async function run(argv: string[], extra: Partial<CliContext> = {}) {
   const stdout = new Capture();
   const stderr = new Capture();
-  const code = await runCli(argv, { stdout, stderr, env: {}, topology: fakeApi(topology()), ...extra });
+  const code = await runCli(argv, { stdout, stderr, env: { ECR_REPLICATION_TOPOLOGY: VALID }, ...extra });
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
@@ -73,39 +80,77 @@ describe('usage errors exit 2', () => {
 });
 
 describe('validate', () => {
-  test('a valid topology exits 0 with a summary', async () => {
-    const { code, stdout } = await run(['validate', '--topology', 'mine.yaml']);
+  test('a valid topology exits 0 with a one-line summary', async () => {
+    const file = topologyFile(topologyInput(), 'mine.yaml');
+    const { code, stdout, stderr } = await run(['validate', '--topology', file]);
     expect(code).toBe(0);
-    expect(stdout).toBe('mine.yaml is valid: source 111111111111-us-east-1, 2 destination(s) (1 cross-account), 2 repository(ies), key alias/ecr-kms-replication\n');
+    expect(stdout).toBe(`${file} is valid: source 111111111111-us-east-1, 2 destination(s) (1 cross-account), 2 repository(ies), key alias/ecr-kms-replication\n`);
+    expect(stderr).toBe('');
   });
 
-  test('an invalid topology exits 2 with every problem on stderr', async () => {
-    const error = new FakeTopologyError([{ path: 'destinations[0].region', message: 'not a Region' }, { path: 'repositories', message: 'empty' }]);
-    const { code, stdout, stderr } = await run(['validate'], { topology: fakeApi(error) });
+  test('an invalid topology exits 2 with every problem and its line on stderr', async () => {
+    const { code, stdout, stderr } = await run(['validate', '--topology', INVALID]);
     expect(code).toBe(2);
     expect(stdout).toBe('');
-    expect(stderr).toContain('destinations[0].region: not a Region');
-    expect(stderr).toContain('repositories: empty');
+    expect(stderr).toBe(INVALID_REPORT);
+  });
+
+  test('a file that is not YAML exits 2, pointing at the line and column', async () => {
+    const file = topologyFile('source:\n  account: "111111111111\n  region: us-east-1\n');
+    const { code, stdout, stderr } = await run(['validate', '--topology', file]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(new RegExp(`^${escape(file)} is not valid YAML \\(\\d+ problems?\\):\n  - line \\d+, column \\d+: `));
   });
 
   test('an unreadable file exits 2 with one line', async () => {
-    const { code, stderr } = await run(['validate', '-t', 'nope.yaml'], { topology: fakeApi(new Error('ENOENT: no such file')) });
+    const missing = path.join(path.dirname(VALID), 'nope.yaml');
+    const { code, stdout, stderr } = await run(['validate', '-t', missing]);
     expect(code).toBe(2);
-    expect(stderr).toBe('error: cannot load the topology nope.yaml: ENOENT: no such file\n');
+    expect(stdout).toBe('');
+    expect(stderr).toBe(`${missing} cannot be read: file not found (looked for ${missing})\n`);
   });
 
   test('the topology defaults to $ECR_REPLICATION_TOPOLOGY, then topology.yaml', async () => {
-    const api = fakeApi(topology());
-    await run(['validate'], { topology: api });
-    await run(['validate'], { topology: api, env: { ECR_REPLICATION_TOPOLOGY: 'from-env.yaml' } });
-    expect(api.files).toEqual(['topology.yaml', 'from-env.yaml']);
+    const inFolder = topologyFile(topologyInput(), 'topology.yaml');
+    const fromEnv = topologyFile(topologyInput(), 'from-env.yaml');
+    const cwd = process.cwd();
+    process.chdir(path.dirname(inFolder));
+    try {
+      expect((await run(['validate'], { env: {} })).stdout).toMatch(/^topology\.yaml is valid: /);
+      expect((await run(['validate'], { env: { ECR_REPLICATION_TOPOLOGY: fromEnv } })).stdout).toMatch(new RegExp(`^${escape(fromEnv)} is valid: `));
+    } finally {
+      process.chdir(cwd);
+    }
   });
 });
 
 describe('plan', () => {
-  test('text by default, mermaid on request', async () => {
-    expect((await run(['plan'])).stdout).toBe('the plan\n');
-    expect((await run(['plan', '--format', 'mermaid'])).stdout).toBe('flowchart LR\n');
+  const model = topology();
+
+  test('text by default: the stacks package\'s plan summary', async () => {
+    const { code, stdout } = await run(['plan']);
+    expect(code).toBe(0);
+    expect(stdout).toBe(planSummary(model));
+    expect(stdout).toContain('111111111111-us-east-1');
+  });
+
+  test('--format mermaid: the diagram', async () => {
+    const { code, stdout } = await run(['plan', '--format', 'mermaid']);
+    expect(code).toBe(0);
+    expect(stdout).toBe(topologyMermaid(model));
+    expect(stdout).toMatch(/^flowchart /);
+  });
+});
+
+describe.each(['validate', 'plan', 'verify'])('%s with an invalid topology', (command) => {
+  test('exits 2 with the report on stderr and nothing on stdout', async () => {
+    const { readerFor, roles } = fakeReaders({});
+    const { code, stdout, stderr } = await run([command, '--topology', INVALID], { readerFor });
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(INVALID_REPORT);
+    expect(roles).toEqual([]);
   });
 });
 
@@ -131,18 +176,13 @@ describe('verify', () => {
     expect(report.environments.map((e: { id: string }) => e.id)).toEqual([t.source.id, ...t.destinations.map((d) => d.id)]);
   });
 
-  test('a topology error exits 2', async () => {
-    const { code } = await run(['verify'], { topology: fakeApi(new FakeTopologyError([{ path: 'x', message: 'y' }])) });
-    expect(code).toBe(2);
-  });
-
   test('a progress line on a terminal, none with --json or without a terminal', async () => {
     const { readerFor } = fakeReaders(goodRegistries(t));
     const tty = new Capture(true);
-    await runCli(['verify'], { stdout: new Capture(), stderr: tty, env: {}, topology: fakeApi(t), readerFor });
+    await runCli(['verify'], { stdout: new Capture(), stderr: tty, env: { ECR_REPLICATION_TOPOLOGY: VALID }, readerFor });
     expect(tty.text).toContain('verifying: 3/3 environments done');
     const ttyJson = new Capture(true);
-    await runCli(['verify', '--json'], { stdout: new Capture(), stderr: ttyJson, env: {}, topology: fakeApi(t), readerFor });
+    await runCli(['verify', '--json'], { stdout: new Capture(), stderr: ttyJson, env: { ECR_REPLICATION_TOPOLOGY: VALID }, readerFor });
     expect(ttyJson.text).toBe('');
     expect((await run(['verify'], { readerFor })).stderr).toBe('');
   });
@@ -156,3 +196,7 @@ describe('verify', () => {
     expect(second.roles).toEqual([undefined, undefined, undefined]);
   });
 });
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

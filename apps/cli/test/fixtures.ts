@@ -1,34 +1,72 @@
-import { DestinationView, RepositoryView, TopologyView } from '../src/topology';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Environment, TopologyModel, validateTopology } from '@ecr-kms-replication/stacks';
 import { KeyData, RepositoryData } from '../src/verify/checks';
 import { RegistryReader } from '../src/verify/fetch';
 
-export const SOURCE = { id: '111111111111-us-east-1', account: '111111111111', region: 'us-east-1' };
-/** Same account, another Region. */
-export const SAME_ACCOUNT: DestinationView = { id: '111111111111-eu-west-1', account: '111111111111', region: 'eu-west-1', crossAccount: false };
-/** Another account. */
-export const CROSS_ACCOUNT: DestinationView = { id: '222222222222-eu-central-1', account: '222222222222', region: 'eu-central-1', crossAccount: true };
+/** A topology as a user writes it: what `validateTopology` and the topology file take. */
+export type TopologyInput = Record<string, unknown>;
 
-export function repo(name: string, imageTagMutability: RepositoryView['imageTagMutability'] = 'IMMUTABLE'): RepositoryView {
-  return { name, existing: false, imageTagMutability };
+export function repo(name: string, imageTagMutability: 'IMMUTABLE' | 'MUTABLE' = 'IMMUTABLE') {
+  return { name, imageTagMutability };
 }
 
-export function topology(overrides: Partial<TopologyView> = {}): TopologyView {
+/** The tests' topology: a source, a same-account and a cross-account destination, two repositories. */
+export function topologyInput(overrides: TopologyInput = {}): TopologyInput {
   return {
-    source: SOURCE,
-    destinations: [SAME_ACCOUNT, CROSS_ACCOUNT],
+    source: { account: '111111111111', region: 'us-east-1' },
+    destinations: [
+      { account: '111111111111', region: 'eu-west-1' },
+      { account: '222222222222', region: 'eu-central-1' },
+    ],
     repositories: [repo('app'), repo('team/api', 'MUTABLE')],
-    keyAlias: 'alias/ecr-kms-replication',
+    pipeline: {
+      account: '333333333333',
+      region: 'us-east-1',
+      connectionArn: 'arn:aws:codeconnections:us-east-1:333333333333:connection/00000000-0000-0000-0000-000000000000',
+      repository: 'my-org/ecr-kms-replication',
+    },
     ...overrides,
   };
 }
 
-export function keyIn(env: { account: string; region: string }): KeyData {
+/** The model of `topologyInput(overrides)`, through the stacks package's validation. */
+export function topology(overrides: TopologyInput = {}): TopologyModel {
+  return validateTopology(topologyInput(overrides), 'the test topology');
+}
+
+const DEFAULT = topology();
+export const SOURCE = DEFAULT.source;
+/** Same account, another Region. */
+export const SAME_ACCOUNT = DEFAULT.destinations[0];
+/** Another account. */
+export const CROSS_ACCOUNT = DEFAULT.destinations[1];
+
+let tmpDir: string | undefined;
+afterAll(() => {
+  if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
+});
+
+/**
+ * Writes `content` (a topology as data, or YAML text) to a new folder under
+ * this test file's temporary folder, removed after its tests; returns the file's path.
+ */
+export function topologyFile(content: TopologyInput | string, name = 'topology.yaml'): string {
+  tmpDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'ecr-kms-replication-cli-'));
+  const file = path.join(fs.mkdtempSync(path.join(tmpDir, 'case-')), name);
+  // JSON is YAML too.
+  fs.writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content, undefined, 2));
+  return file;
+}
+
+export function keyIn(env: Environment): KeyData {
   const keyId = `key-${env.account}-${env.region}`;
   return { keyId, keyArn: `arn:aws:kms:${env.region}:${env.account}:key/${keyId}` };
 }
 
 /** The repositories of `topology` as a correct deployment creates them in `env`. */
-export function goodRepositories(t: TopologyView, env: { account: string; region: string }): Map<string, RepositoryData> {
+export function goodRepositories(t: TopologyModel, env: Environment): Map<string, RepositoryData> {
   return new Map(t.repositories.map((r) => [r.name, {
     name: r.name,
     encryptionType: 'KMS',
@@ -77,7 +115,7 @@ export function fakeReaders(registries: Record<string, FakeRegistry>, callerAcco
 }
 
 /** A correct deployment of `t` in fake registries. */
-export function goodRegistries(t: TopologyView): Record<string, FakeRegistry> {
+export function goodRegistries(t: TopologyModel): Record<string, FakeRegistry> {
   const registries: Record<string, FakeRegistry> = {
     [t.source.id]: {
       account: t.source.account,

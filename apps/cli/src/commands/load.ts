@@ -1,18 +1,17 @@
-import { CliContext, topologyApi } from '../context';
-import { topologyProblems, TopologyView } from '../topology';
+import { loadTopology, TopologyError, TopologyModel } from '@ecr-kms-replication/stacks';
+import { CliContext } from '../context';
 
 /**
  * Loads and validates the topology file; on failure writes why to stderr and
  * returns `undefined` (the command then exits with 2).
  */
-export function loadOrReport(ctx: CliContext, file: string): TopologyView | undefined {
+export function loadOrReport(ctx: CliContext, file: string): TopologyModel | undefined {
   try {
-    return topologyApi(ctx).loadTopology(file);
+    return loadTopology(file);
   } catch (e) {
-    const problems = topologyProblems(e);
-    if (problems) {
-      // TopologyError's message already lists every problem, one a line.
-      ctx.stderr.write(`${(e as Error).message.trimEnd()}\n`);
+    if (e instanceof TopologyError) {
+      // The report names the file and lists every problem with its line.
+      ctx.stderr.write(`${e.format().trimEnd()}\n`);
     } else {
       ctx.stderr.write(`error: cannot load the topology ${file}: ${(e as Error).message ?? e}\n`);
     }

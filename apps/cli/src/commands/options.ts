@@ -1,6 +1,5 @@
 import { InvalidArgumentError, Option } from 'commander';
 import { CliContext } from '../context';
-import { defaultTopologyPath } from '../topology';
 
 /** `--topology FILE`, the same on every command. */
 export function topologyOption(ctx: CliContext): Option {
@@ -15,4 +14,9 @@ export function integerAtLeast(min: number): (value: string) => number {
     if (!/^\d+$/.test(value) || n < min) throw new InvalidArgumentError(`expected a whole number >= ${min}.`);
     return n;
   };
+}
+
+/** The default of every `--topology` option. */
+export function defaultTopologyPath(env: NodeJS.ProcessEnv): string {
+  return env.ECR_REPLICATION_TOPOLOGY || 'topology.yaml';
 }

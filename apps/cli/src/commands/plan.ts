@@ -1,7 +1,8 @@
+import { planSummary, topologyMermaid } from '@ecr-kms-replication/stacks';
 import { Command, Option } from 'commander';
 import { loadOrReport } from './load';
 import { topologyOption } from './options';
-import { CliContext, EXIT_OK, EXIT_USAGE, topologyApi } from '../context';
+import { CliContext, EXIT_OK, EXIT_USAGE } from '../context';
 
 export function planCommand(ctx: CliContext, setExitCode: (code: number) => void): Command {
   return new Command('plan')
@@ -11,8 +12,7 @@ export function planCommand(ctx: CliContext, setExitCode: (code: number) => void
     .action((opts: { topology: string; format: 'text' | 'mermaid' }) => {
       const model = loadOrReport(ctx, opts.topology);
       if (!model) return setExitCode(EXIT_USAGE);
-      const api = topologyApi(ctx);
-      const text = opts.format === 'mermaid' ? api.topologyMermaid(model) : api.planSummary(model);
+      const text = opts.format === 'mermaid' ? topologyMermaid(model) : planSummary(model);
       ctx.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
       return setExitCode(EXIT_OK);
     });

@@ -2,9 +2,9 @@
  * The checks of `verify`, as pure functions over what the fetcher read from
  * the registries: no SDK, no I/O, so every rule is unit-tested directly.
  */
+import { DestinationModel, Environment, RepositoryModel, TopologyModel } from '@ecr-kms-replication/stacks';
 import { allowsReplication, parsePolicy } from './policy';
 import { CheckResult } from './result';
-import { DestinationView, EnvironmentView, RepositoryView, TopologyView } from '../topology';
 
 /** A rule of the source registry's replication configuration (`DescribeRegistry`). */
 export interface ReplicationRuleData {
@@ -56,7 +56,7 @@ export function repositoryArn(env: { account: string; region: string }, name: st
   return `arn:${partitionOf(env.region)}:ecr:${env.region}:${env.account}:repository/${name}`;
 }
 
-function ruleCovers(rule: ReplicationRuleData, repository: string, dest: EnvironmentView): boolean {
+function ruleCovers(rule: ReplicationRuleData, repository: string, dest: Environment): boolean {
   if (!rule.destinations.some((d) => d.registryId === dest.account && d.region === dest.region)) return false;
   const filters = rule.repositoryFilters ?? [];
   // A rule without filters replicates every repository.
@@ -67,7 +67,7 @@ function ruleCovers(rule: ReplicationRuleData, repository: string, dest: Environ
  * Source: the replication rules send every repository to every destination.
  * One row for the registry when it has no rule at all, else one per repository.
  */
-export function checkReplication(topology: TopologyView, rules: readonly ReplicationRuleData[]): CheckResult[] {
+export function checkReplication(topology: TopologyModel, rules: readonly ReplicationRuleData[]): CheckResult[] {
   if (topology.destinations.length === 0) {
     return [{ check: 'replication', status: 'pass', detail: 'the topology has no destination' }];
   }
@@ -94,7 +94,7 @@ export function checkReplication(topology: TopologyView, rules: readonly Replica
 
 /** Source: every repository exists. */
 export function checkSourceRepositories(
-  topology: TopologyView,
+  topology: TopologyModel,
   found: ReadonlyMap<string, RepositoryData>,
 ): CheckResult[] {
   return topology.repositories.map((repo): CheckResult => found.has(repo.name)
@@ -113,8 +113,8 @@ function isKey(kmsKey: string, key: KeyData, alias: string): boolean {
  * designates there, or an error message when it could not be resolved.
  */
 export function checkDestinationRepositories(
-  topology: TopologyView,
-  dest: DestinationView,
+  topology: TopologyModel,
+  dest: DestinationModel,
   found: ReadonlyMap<string, RepositoryData>,
   key: KeyData | { readonly error: string },
 ): CheckResult[] {
@@ -134,7 +134,7 @@ export function checkDestinationRepositories(
 }
 
 function encryption(
-  repo: RepositoryView,
+  repo: RepositoryModel,
   data: RepositoryData,
   where: string,
   key: KeyData | { readonly error: string },
@@ -153,7 +153,7 @@ function encryption(
   return { ...base, status: 'pass', detail: `KMS ${alias}` };
 }
 
-function mutability(repo: RepositoryView, data: RepositoryData, where: string): CheckResult {
+function mutability(repo: RepositoryModel, data: RepositoryData, where: string): CheckResult {
   const base = { check: 'tag-mutability', repository: repo.name } as const;
   if (data.imageTagMutability === repo.imageTagMutability) {
     return { ...base, status: 'pass', detail: repo.imageTagMutability };
@@ -166,7 +166,7 @@ function mutability(repo: RepositoryView, data: RepositoryData, where: string): 
  * `ecr:ReplicateImage` on every repository. `policyText` is `undefined` when
  * the registry has no policy.
  */
-export function checkRegistryPolicy(topology: TopologyView, dest: DestinationView, policyText: string | undefined): CheckResult[] {
+export function checkRegistryPolicy(topology: TopologyModel, dest: DestinationModel, policyText: string | undefined): CheckResult[] {
   const where = registryName(dest);
   const source = topology.source.account;
   if (policyText === undefined) {

@@ -2,6 +2,7 @@
  * `verify` without the command line: reads every registry of a topology
  * (a bounded number of environments at a time) and runs the checks.
  */
+import { DestinationModel, SourceModel, TopologyModel } from '@ecr-kms-replication/stacks';
 import {
   checkDestinationRepositories,
   checkImageReplication,
@@ -15,7 +16,6 @@ import { describeAwsError } from './errors';
 import { ReaderOptions, RegistryReader, SdkRegistryReader } from './fetch';
 import { mapLimit } from './pool';
 import { buildReport, CheckResult, EnvironmentReport, VerifyReport } from './result';
-import { DestinationView, EnvironmentView, TopologyView } from '../topology';
 
 /** The CDK bootstrap's read-only look-up role, which `cdk bootstrap --trust` opens to the pipeline account. */
 export const DEFAULT_ROLE_NAME = 'cdk-hnb659fds-lookup-role-{account}-{region}';
@@ -44,9 +44,9 @@ export function roleArnFor(template: string, env: { readonly account: string; re
   return name.startsWith('arn:') ? name : `arn:${partitionOf(env.region)}:iam::${env.account}:role/${name}`;
 }
 
-export async function verifyTopology(topology: TopologyView, options: VerifyOptions): Promise<VerifyReport> {
+export async function verifyTopology(topology: TopologyModel, options: VerifyOptions): Promise<VerifyReport> {
   const readerFor = options.readerFor ?? ((o: ReaderOptions) => new SdkRegistryReader(o));
-  const environments: { env: EnvironmentView; kind: 'source' | 'destination'; dest?: DestinationView }[] = [
+  const environments: { env: SourceModel | DestinationModel; kind: 'source' | 'destination'; dest?: DestinationModel }[] = [
     { env: topology.source, kind: 'source' },
     ...topology.destinations.map((dest) => ({ env: dest, kind: 'destination' as const, dest })),
   ];
@@ -81,9 +81,9 @@ export async function verifyTopology(topology: TopologyView, options: VerifyOpti
 }
 
 async function checkEnvironment(
-  topology: TopologyView,
-  env: EnvironmentView,
-  dest: DestinationView | undefined,
+  topology: TopologyModel,
+  env: SourceModel | DestinationModel,
+  dest: DestinationModel | undefined,
   reader: RegistryReader,
   options: VerifyOptions,
 ): Promise<CheckResult[]> {

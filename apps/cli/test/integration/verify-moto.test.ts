@@ -12,35 +12,28 @@ import {
 } from '@aws-sdk/client-ecr';
 import { CreateAliasCommand, CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { DestinationModel, validateTopology } from '@ecr-kms-replication/stacks';
 import { emulatorEnv, findOnPath, MotoServer, patchEnv } from './moto';
 import { runCli } from '../../src/cli';
-import { DestinationView, TopologyApi, TopologyView } from '../../src/topology';
 import { VerifyReport } from '../../src/verify/result';
-import { Capture, repo } from '../fixtures';
+import { Capture, repo, topologyFile, topologyInput, TopologyInput } from '../fixtures';
 
 /** moto's only account for the dummy `testing` credentials. */
 const MOTO_ACCOUNT = '123456789012';
 const ALIAS = 'alias/ecr-kms-replication';
 
-const dest = (account: string, region: string): DestinationView =>
-  ({ id: `${account}-${region}`, account, region, crossAccount: account !== MOTO_ACCOUNT });
+const SAME_ACCOUNT_DESTINATION = { account: MOTO_ACCOUNT, region: 'eu-west-1' };
 
-const TOPOLOGY: TopologyView = {
-  source: { id: `${MOTO_ACCOUNT}-us-east-1`, account: MOTO_ACCOUNT, region: 'us-east-1' },
+/** The topology file the suite deploys and verifies. */
+const TOPOLOGY = topologyInput({
+  source: { account: MOTO_ACCOUNT, region: 'us-east-1' },
   destinations: [
-    dest(MOTO_ACCOUNT, 'eu-west-1'),
-    dest('111111111111', 'eu-central-1'),
-    dest('222222222222', 'ap-southeast-2'),
+    SAME_ACCOUNT_DESTINATION,
+    { account: '111111111111', region: 'eu-central-1' },
+    { account: '222222222222', region: 'ap-southeast-2' },
   ],
   repositories: [repo('app', 'IMMUTABLE'), repo('team/api', 'MUTABLE')],
   keyAlias: ALIAS,
-};
-
-/** Stands in for the stacks package's loader: the suite is about the registries, not the file. */
-const topologyApi = (model: TopologyView): TopologyApi => ({
-  loadTopology: () => model,
-  planSummary: () => '',
-  topologyMermaid: () => '',
 });
 
 interface Faults {
@@ -65,7 +58,8 @@ async function clientsFor(account: string, region: string) {
 }
 
 /** What the pipeline deploys for TOPOLOGY, with the faults asked for. */
-async function deploy(faults: Faults = {}, model: TopologyView = TOPOLOGY): Promise<void> {
+async function deploy(faults: Faults = {}, input: TopologyInput = TOPOLOGY): Promise<void> {
+  const model = validateTopology(input);
   for (const env of [model.source, ...model.destinations]) {
     const { ecr, kms } = await clientsFor(env.account, env.region);
     const key = await kms.send(new CreateKeyCommand({ Description: 'ecr-kms-replication' }));
@@ -89,7 +83,7 @@ async function deploy(faults: Faults = {}, model: TopologyView = TOPOLOGY): Prom
           }],
         },
       }));
-    } else if ((env as DestinationView).crossAccount) {
+    } else if ((env as DestinationModel).crossAccount) {
       const principal = faults.policyForOtherAccount === env.id ? '333333333333' : model.source.account;
       await ecr.send(new PutRegistryPolicyCommand({
         policyText: JSON.stringify({
@@ -107,15 +101,15 @@ async function deploy(faults: Faults = {}, model: TopologyView = TOPOLOGY): Prom
   }
 }
 
-async function verify(args: string[] = [], model: TopologyView = TOPOLOGY) {
+async function verify(args: string[] = [], input: TopologyInput = TOPOLOGY) {
   const stdout = new Capture();
   const stderr = new Capture();
-  const code = await runCli(['verify', ...args], { stdout, stderr, env: process.env, topology: topologyApi(model) });
+  const code = await runCli(['verify', '--topology', topologyFile(input), ...args], { stdout, stderr, env: process.env });
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
-async function verifyJson(args: string[] = [], model: TopologyView = TOPOLOGY) {
-  const { code, stdout } = await verify(['--json', ...args], model);
+async function verifyJson(args: string[] = [], input: TopologyInput = TOPOLOGY) {
+  const { code, stdout } = await verify(['--json', ...args], input);
   const report = JSON.parse(stdout) as VerifyReport;
   const problems = report.environments.flatMap((e) => e.checks.filter((c) => c.status !== 'pass').map((c) => ({ env: e.id, ...c })));
   return { code, report, problems };
@@ -217,7 +211,7 @@ if (!MOTO_SERVER && process.env.CI === 'true') {
     });
 
     test('--no-assume-role reads every registry with the current credentials', async () => {
-      const sameAccount: TopologyView = { ...TOPOLOGY, destinations: [TOPOLOGY.destinations[0]] };
+      const sameAccount = { ...TOPOLOGY, destinations: [SAME_ACCOUNT_DESTINATION] };
       await deploy({}, sameAccount);
       const { code, report } = await verifyJson(['--no-assume-role'], sameAccount);
       expect(code).toBe(0);
@@ -232,9 +226,9 @@ if (!MOTO_SERVER && process.env.CI === 'true') {
     });
 
     test('more repositories than one DescribeRepositories call takes: every missing one is found', async () => {
-      const many: TopologyView = {
+      const many = {
         ...TOPOLOGY,
-        destinations: [TOPOLOGY.destinations[0]],
+        destinations: [SAME_ACCOUNT_DESTINATION],
         repositories: Array.from({ length: 110 }, (_, i) => repo(`app-${String(i).padStart(3, '0')}`)),
       };
       await deploy({ missing: `${MOTO_ACCOUNT}-eu-west-1/app-105` }, many);

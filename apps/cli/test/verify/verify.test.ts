@@ -68,17 +68,20 @@ test('roleArnFor fills the template, keeps full ARNs and knows the partitions', 
 });
 
 test('the largest topology (25 destinations × 1,000 repositories) is checked (the checks alone) in seconds', async () => {
-  const destinations = Array.from({ length: 25 }, (_, i) => ({
-    id: `${i % 2 ? '222222222222' : '111111111111'}-region-${i}`,
-    account: i % 2 ? '222222222222' : '111111111111',
-    region: `region-${i}`,
-    crossAccount: i % 2 === 1,
-  }));
+  // Every commercial Region but the source's us-east-1, 25 of them; every other one in another account.
+  const regions = [
+    'af-south-1', 'ap-east-1', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ap-south-1', 'ap-south-2',
+    'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3', 'ap-southeast-4', 'ca-central-1', 'ca-west-1', 'eu-central-1',
+    'eu-central-2', 'eu-north-1', 'eu-south-1', 'eu-south-2', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'il-central-1',
+    'me-central-1', 'sa-east-1', 'us-west-2',
+  ];
+  const destinations = regions.map((region, i) => ({ account: i % 2 ? '222222222222' : '111111111111', region }));
   const repositories = Array.from({ length: 1000 }, (_, i) => repo(`team-${i % 10}/service-${i}`));
   const t = topology({ destinations, repositories });
+  expect(t.destinations.filter((d) => d.crossAccount)).toHaveLength(12);
   const registries = goodRegistries(t);
   registries[t.source.id].rules = [{
-    destinations: destinations.map((d) => ({ region: d.region, registryId: d.account })),
+    destinations: t.destinations.map((d) => ({ region: d.region, registryId: d.account })),
     repositoryFilters: Array.from({ length: 10 }, (_, i) => ({ filter: `team-${i}/`, filterType: 'PREFIX_MATCH' })),
   }];
   const started = Date.now();
