@@ -151,6 +151,7 @@ installAtRoot(pipelineApp);
 root.package.setScript('synth', 'cd apps/pipeline && cdk synth --quiet --no-notices');
 root.package.setScript('bootstrap-plan', 'node apps/pipeline/bin/bootstrap-plan.js');
 root.package.setScript('bench', 'node apps/pipeline/bin/bench.js');
+root.package.setScript('cfn-lint', 'bash tools/cfn-lint.sh');
 
 // ---------------------------------------------------------------------------
 // apps/cli: the `ecr-kms-replication` command (validate, plan, verify).

@@ -38,6 +38,29 @@ export interface ReplicationAccessProps {
    * @default false
    */
   readonly allowCreateRepository?: boolean;
+
+  /**
+   * What to do when one resource per repository would make the policy longer
+   * than ECR allows ({@link ReplicationAccess.MAX_POLICY_CHARS}).
+   *
+   * - `EXACT`: refuse (an error names the length and the limit).
+   * - `WIDEN_TO_FIT`: cover the largest namespaces with `<namespace>/*`, one
+   *   at a time, until the policy fits; if it still does not, allow the whole
+   *   registry (`repository/*`). Without `allowCreateRepository`, a widened
+   *   policy still only lets the sources replicate into repositories that
+   *   already exist here.
+   *
+   * @default ResourceScope.EXACT
+   */
+  readonly resourceScope?: ResourceScope;
+}
+
+/** How a {@link ReplicationAccess} names its repositories when there are many. */
+export enum ResourceScope {
+  /** One resource per repository, or an error when they do not fit. */
+  EXACT = 'EXACT',
+  /** Namespaces (`team/*`) and, as a last resort, the whole registry, only as far as needed to fit. */
+  WIDEN_TO_FIT = 'WIDEN_TO_FIT',
 }
 
 /**
@@ -87,6 +110,12 @@ export class ReplicationAccess extends Construct {
   /** The policy document, as rendered into the template. */
   public readonly policyDocument: object;
 
+  /**
+   * The repository part of each resource ARN in the policy: the names, or
+   * after widening, `<namespace>/*` patterns or `*`.
+   */
+  public readonly repositoryPatterns: string[];
+
   /** The CloudFormation registry policy. */
   public readonly registryPolicy: ecr.CfnRegistryPolicy;
 
@@ -94,16 +123,22 @@ export class ReplicationAccess extends Construct {
     super(scope, id);
 
     const stack = Stack.of(this);
+    const known = (value: string) => (Token.isUnresolved(value) ? undefined : value);
+    const registry = { partition: known(stack.partition), region: known(stack.region), account: known(stack.account) };
+    const nameErrors = nameProblems(props.repositoryNames);
+    this.repositoryPatterns = props.resourceScope === ResourceScope.WIDEN_TO_FIT && nameErrors.length === 0
+      ? patternsThatFit(props, registry)
+      : props.repositoryNames;
     throwIfInvalid('ReplicationAccess', [
       ...accountProblems(props.sourceAccounts),
-      ...nameProblems(props.repositoryNames),
-      ...sizeProblems(props, stack),
+      ...nameErrors,
+      ...sizeProblems({ ...props, repositoryNames: this.repositoryPatterns }, registry),
     ]);
     claimRegistryResource(this, 'ReplicationAccess',
       'ECR keeps one registry policy per registry, and deleting either resource would wipe the whole policy: '
       + 'put every source account and repository of this registry into one ReplicationAccess.');
 
-    this.policyDocument = renderPolicy(props, {
+    this.policyDocument = renderPolicy({ ...props, repositoryNames: this.repositoryPatterns }, {
       partition: stack.partition,
       region: stack.region,
       account: stack.account,
@@ -178,16 +213,46 @@ function nameProblems(names: string[]): string[] {
   return problems;
 }
 
-function sizeProblems(props: ReplicationAccessProps, stack: Stack): string[] {
-  const known = (value: string) => (Token.isUnresolved(value) ? undefined : value);
-  const chars = ReplicationAccess.estimatePolicyChars(props, {
-    partition: known(stack.partition),
-    region: known(stack.region),
-    account: known(stack.account),
-  });
+/**
+ * The fewest widenings that make the policy fit: the namespaces with the most
+ * repositories become `<namespace>/*` first; then, if needed, the whole registry.
+ */
+function patternsThatFit(props: ReplicationAccessProps, registry: Partial<RegistryLocation>): string[] {
+  const fits = (patterns: string[]) =>
+    ReplicationAccess.estimatePolicyChars({ ...props, repositoryNames: patterns }, registry) <= ReplicationAccess.MAX_POLICY_CHARS;
+  let patterns = [...props.repositoryNames];
+  if (fits(patterns)) {
+    return patterns;
+  }
+  const byNamespace = new Map<string, string[]>();
+  for (const name of props.repositoryNames) {
+    const slash = name.indexOf('/');
+    if (slash > 0) {
+      const namespace = name.slice(0, slash);
+      const members = byNamespace.get(namespace);
+      if (members) {
+        members.push(name);
+      } else {
+        byNamespace.set(namespace, [name]);
+      }
+    }
+  }
+  const largestFirst = [...byNamespace.entries()].sort(([a, x], [b, y]) => y.length - x.length || a.localeCompare(b));
+  for (const [namespace, members] of largestFirst) {
+    const covered = new Set(members);
+    patterns = [...patterns.filter((p) => !covered.has(p)), `${namespace}/*`];
+    if (fits(patterns)) {
+      return patterns;
+    }
+  }
+  return ['*'];
+}
+
+function sizeProblems(props: ReplicationAccessProps, registry: Partial<RegistryLocation>): string[] {
+  const chars = ReplicationAccess.estimatePolicyChars(props, registry);
   return chars > ReplicationAccess.MAX_POLICY_CHARS
     ? [`the registry policy would be ${formatCount(chars)} characters; ECR allows at most `
       + `${formatCount(ReplicationAccess.MAX_POLICY_CHARS)} (${formatCount(props.repositoryNames.length)} repositories, `
-      + `${formatCount(props.sourceAccounts.length)} source accounts)`]
+      + `${formatCount(props.sourceAccounts.length)} source accounts); resourceScope: WIDEN_TO_FIT covers namespaces with wildcards instead`]
     : [];
 }

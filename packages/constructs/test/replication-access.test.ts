@@ -1,6 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { ReplicationAccess } from '../src';
+import { ReplicationAccess, ResourceScope } from '../src';
 import { newStack } from './util';
 
 const root = (account: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${account}:root`]] });
@@ -102,7 +102,57 @@ describe('ReplicationAccess', () => {
       expect(() => new ReplicationAccess(newStack(), 'Access', { sourceAccounts: ['222222222222'], repositoryNames: names(count) }))
         .not.toThrow();
       expect(() => new ReplicationAccess(newStack(), 'Access', { sourceAccounts: ['222222222222'], repositoryNames: names(count + 1) }))
-        .toThrow(/Invalid ReplicationAccess: the registry policy would be 10,[0-9]{3} characters; ECR allows at most 10,240 \([0-9]+ repositories, 1 source accounts\)/);
+        .toThrow(/Invalid ReplicationAccess: the registry policy would be 10,[0-9]{3} characters; ECR allows at most 10,240 \([0-9]+ repositories, 1 source accounts\); resourceScope: WIDEN_TO_FIT/);
+    });
+  });
+
+  describe('resourceScope: WIDEN_TO_FIT', () => {
+    const widened = (repositoryNames: string[]) => {
+      const stack = newStack();
+      const access = new ReplicationAccess(stack, 'Access', {
+        sourceAccounts: ['222222222222'], repositoryNames, resourceScope: ResourceScope.WIDEN_TO_FIT,
+      });
+      return { access, resources: policy(stack).Statement[0].Resource };
+    };
+
+    test('keeps exact names while they fit', () => {
+      const { access, resources } = widened(['app', 'team/web']);
+      expect(access.repositoryPatterns).toEqual(['app', 'team/web']);
+      expect(resources).toEqual([repository('app'), repository('team/web')]);
+    });
+
+    test('covers the largest namespace first, and only as many as needed', () => {
+      // 300 names under team-0/, 20 under small/, 5 without a namespace.
+      const many = [
+        ...Array.from({ length: 300 }, (_, i) => `team-0/service-${i}`),
+        ...Array.from({ length: 20 }, (_, i) => `small/app-${i}`),
+        ...Array.from({ length: 5 }, (_, i) => `flat-${i}`),
+      ];
+      const { access } = widened(many);
+      expect(access.repositoryPatterns).toContain('team-0/*');
+      expect(access.repositoryPatterns.filter((p) => p.startsWith('small/'))).toHaveLength(20);
+      expect(access.repositoryPatterns.filter((p) => p.startsWith('flat-'))).toHaveLength(5);
+      expect(access.repositoryPatterns.filter((p) => p.startsWith('team-0/service'))).toEqual([]);
+    });
+
+    test('1,000 repositories in ten namespaces: every one still covered, within the limit', () => {
+      const thousand = Array.from({ length: 1000 }, (_, i) => `team-${i % 10}/service-${i}`);
+      const { access } = widened(thousand);
+      const wildcards = access.repositoryPatterns.filter((p) => p.endsWith('/*'));
+      // Equal namespaces widen in name order, and only until the policy fits.
+      expect(wildcards).toEqual(Array.from({ length: 9 }, (_, i) => `team-${i}/*`));
+      for (const name of thousand) {
+        expect(access.repositoryPatterns.some((p) => p === name || (p.endsWith('/*') && name.startsWith(p.slice(0, -1))))).toBe(true);
+      }
+      expect(ReplicationAccess.estimatePolicyChars({ sourceAccounts: ['222222222222'], repositoryNames: access.repositoryPatterns }))
+        .toBeLessThanOrEqual(ReplicationAccess.MAX_POLICY_CHARS);
+    });
+
+    test('falls back to the whole registry when namespaces are not enough', () => {
+      const flat = Array.from({ length: 1000 }, (_, i) => `service-${i}`);
+      const { access, resources } = widened(flat);
+      expect(access.repositoryPatterns).toEqual(['*']);
+      expect(resources).toEqual([repository('*')]);
     });
   });
 

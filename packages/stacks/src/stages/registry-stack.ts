@@ -3,6 +3,7 @@ import {
   RegistryReplication,
   ReplicationAccess,
   ReplicationKey,
+  ResourceScope,
 } from '@ecr-kms-replication/constructs';
 import { Aws, CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -78,6 +79,10 @@ export class RegistryStack extends Stack {
       new ReplicationAccess(this, 'ReplicationAccess', {
         sourceAccounts: [props.replicationAccess.sourceAccount],
         repositoryNames: [...props.replicationAccess.repositoryNames],
+        // Past about 150 names ECR's 10,240-character policy limit forces
+        // namespace wildcards (`team/*`); without CreateRepository the source
+        // still only replicates into repositories that exist here.
+        resourceScope: ResourceScope.WIDEN_TO_FIT,
       });
     }
     if (props.creationTemplate) {

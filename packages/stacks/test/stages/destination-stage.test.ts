@@ -117,3 +117,14 @@ test('tags every resource with the topology tags', () => {
     Tags: Match.arrayWith([{ Key: 'CostCenter', Value: 'platform' }, { Key: 'ManagedBy', Value: 'ecr-kms-replication' }]),
   });
 });
+
+test('a cross-account destination of 1,000 repositories keeps its registry policy within ECR\'s limit', () => {
+  const repositories = Array.from({ length: 1000 }, (_, i) => ({ name: `team-${i % 10}/service-${i}` }));
+  const { registry } = destinationStage([{ account: '222222222222', region: 'eu-west-1' }], 0, { repositories });
+  const [policy] = Object.values(registry.findResources('AWS::ECR::RegistryPolicy'));
+  // The policy as ECR receives it: partition pseudo parameters resolved.
+  const deployed = JSON.stringify(policy.Properties.PolicyText, (_key, value) =>
+    (value && value['Fn::Join'] ? value['Fn::Join'][1].map((part: unknown) => (typeof part === 'string' ? part : 'aws')).join('') : value));
+  expect(deployed).toContain('"arn:aws:ecr:eu-west-1:222222222222:repository/team-0/*"');
+  expect(deployed.length).toBeLessThanOrEqual(10240);
+});
