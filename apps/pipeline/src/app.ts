@@ -1,6 +1,5 @@
-import { TopologyModel } from '@ecr-kms-replication/stacks';
+import { EcrReplicationChecks, TopologyModel } from '@ecr-kms-replication/stacks';
 import { App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { PipelineStack } from './pipeline-stack';
 
 /** The name of the pipeline stack, deployed once by hand into the pipeline account. */
@@ -28,7 +27,9 @@ export function createApp(outdir?: string): App {
   // CloudFormation schema validation is left to cfn-lint in CI: at 25 x 1,000
   // it was most of the synth time, and the topology validation already
   // refuses what the schemas would catch (see the README, "What is checked where").
-  return new App({ outdir, context: FEATURE_FLAGS, builtinCloudFormationValidation: false });
+  // No tree.json: only construct-tree viewers read it, and at 25,000
+  // repositories writing it took seconds of every synth.
+  return new App({ outdir, context: FEATURE_FLAGS, builtinCloudFormationValidation: false, treeMetadata: false });
 }
 
 export interface AddPipelineOptions {
@@ -47,6 +48,6 @@ export function addPipeline(app: App, options: AddPipelineOptions): PipelineStac
     topology: options.topology,
     topologyFile: options.topologyFile,
   });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  Validations.of(app).addPlugins(new EcrReplicationChecks(app));
   return pipelineStack;
 }

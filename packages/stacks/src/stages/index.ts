@@ -5,3 +5,4 @@ export * from './repositories-stack';
 export * from './registry-stage';
 export * from './destination-stage';
 export * from './source-stage';
+export * from './security-checks';

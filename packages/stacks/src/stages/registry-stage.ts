@@ -1,10 +1,10 @@
 import { Stage, StageProps, Tags, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { EnvironmentRole, registryStackName, repositoriesStackName } from './naming';
 import { RegistryStack, RegistryStackProps } from './registry-stack';
 import { RepositoriesStack } from './repositories-stack';
 import { groupRepositories } from './repository-groups';
+import { EcrReplicationChecks } from './security-checks';
 import { Environment, KeyPrincipals, RepositoryModel, TopologyModel } from '../topology/model';
 
 export interface RegistryStageProps extends StageProps {
@@ -62,6 +62,6 @@ export class RegistryStage extends Stage {
     for (const [key, value] of Object.entries(topology.tags)) {
       Tags.of(this).add(key, value);
     }
-    Validations.of(this).addPlugins(new AwsSolutionsChecks(this));
+    Validations.of(this).addPlugins(new EcrReplicationChecks(this));
   }
 }
