@@ -75,8 +75,6 @@ export class EncryptedRepository extends Construct {
   /** The key that encrypts the repository. */
   public readonly key: kms.IKey;
 
-  /** URI of the repository, `ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME`. */
-  public readonly repositoryUri: string;
 
   /**
    * Name of the repository, as given: a plain string, so using it creates no
@@ -114,7 +112,13 @@ export class EncryptedRepository extends Construct {
       removalPolicy,
       emptyOnDelete: props.emptyOnDelete,
     });
-    this.repositoryUri = this.repository.repositoryUri;
     this.repositoryName = props.repositoryName;
+  }
+
+  /** URI of the repository, `ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME`. */
+  public get repositoryUri(): string {
+    // Computed on demand: building the URI tokens for every repository of a
+    // large topology costs seconds of synth time when nothing reads them.
+    return this.repository.repositoryUri;
   }
 }
