@@ -56,6 +56,10 @@ export class PipelineStack extends Stack {
       useChangeSets: false,
       codeBuildDefaults: {
         buildEnvironment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0 },
+        // The repository needs Node.js 20 (engines): pin it rather than take the image's default.
+        partialBuildSpec: codebuild.BuildSpec.fromObject({
+          phases: { install: { 'runtime-versions': { nodejs: '20' } } },
+        }),
       },
       synth: new pipelines.ShellStep('Synth', {
         input,

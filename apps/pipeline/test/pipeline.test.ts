@@ -118,3 +118,12 @@ test('25 destinations fit the CodePipeline quotas in as few waves as possible', 
   const names = stages.map((s) => s.Name);
   expect(names.indexOf('Source-111111111111-us-east-1')).toBeGreaterThan(Math.max(...waves.map((w) => names.indexOf(w.Name))));
 });
+
+test('every CodeBuild step runs on Node.js 20', () => {
+  const { template } = synthesizePipeline(generatedTopology({ destinations: 1, repositories: 1 }));
+  const projects = Object.values(template.findResources('AWS::CodeBuild::Project'));
+  expect(projects.length).toBeGreaterThanOrEqual(3); // synth, self-mutation, verify
+  for (const project of projects) {
+    expect(JSON.parse(project.Properties.Source.BuildSpec).phases.install['runtime-versions']).toEqual({ nodejs: '20' });
+  }
+});
