@@ -14,7 +14,10 @@ function main() {
     const file = locateTopologyFile(app.node.tryGetContext('topology'));
     const topology = loadTopology(file.absolute);
     process.stderr.write(`${planSummary(topology)}\n`);
-    addPipeline(app, { topology, topologyFile: file.inRepository });
+    const pipeline = addPipeline(app, { topology, topologyFile: file.inRepository });
+    const waves = pipeline.destinationWaves.map((wave) => wave.length);
+    process.stderr.write(`Pipeline: the destinations deploy in ${waves.length} wave${waves.length === 1 ? '' : 's'} `
+      + `(${waves.join(' + ')} destinations; at most 50 actions a CodePipeline stage), then the source.\n\n`);
     app.synth();
   } catch (error) {
     if (error instanceof TopologyError || error instanceof OutsideRepositoryError) {
