@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { PolicyValidationPluginReport } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -37,7 +38,7 @@ test('the same findings as the plain AwsSolutions checks', () => {
   const role = new iam.Role(stage.registryStack, 'Wide', { assumedBy: new iam.ServicePrincipal('ecr.amazonaws.com') });
   role.addToPolicy(new iam.PolicyStatement({ actions: ['ecr:*'], resources: ['*'] }));
 
-  const findings = (report: { violations: { ruleName: string; violatingResources: { constructPath: string }[] }[] }) =>
+  const findings = (report: PolicyValidationPluginReport) =>
     report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} ${r.constructPath}`)).sort();
   const plain = findings(new AwsSolutionsChecks(stage).validateScope(stage));
   const memoized = findings(new EcrReplicationChecks(stage).validateScope(stage));
