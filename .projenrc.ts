@@ -99,8 +99,14 @@ function packageOptions(name: string, outdir: string) {
 function installAtRoot(project: typescript.TypeScriptProject) {
   project.tasks.tryFind('install')?.reset('npm install', { cwd: '../..' });
   project.tasks.tryFind('install:ci')?.reset('npm ci', { cwd: '../..' });
+  const test = project.testTask;
   // ts-jest does not type-check with isolatedModules; tsc does, tests included.
-  project.tasks.tryFind('test')?.prependExec(`tsc --noEmit -p ${project.tsconfigDev.fileName}`);
+  test.prependExec(`tsc --noEmit -p ${project.tsconfigDev.fileName}`);
+  // ESLint runs once, as `npm run lint` (the nx `eslint` target), not in every test run.
+  const eslintStep = test.steps.findIndex((step) => step.spawn === 'eslint');
+  if (eslintStep >= 0) {
+    test.removeStep(eslintStep);
+  }
 }
 
 // ---------------------------------------------------------------------------
