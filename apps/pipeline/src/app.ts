@@ -48,6 +48,7 @@ export function addPipeline(app: App, options: AddPipelineOptions): PipelineStac
     topology: options.topology,
     topologyFile: options.topologyFile,
   });
+  // Each stage checks itself; these check the pipeline stack and its cross-Region support stacks.
   Validations.of(app).addPlugins(new EcrReplicationChecks(app));
   return pipelineStack;
 }

@@ -1,5 +1,7 @@
-import { TopologyModel } from '@ecr-kms-replication/stacks';
+import { EcrReplicationChecks, TopologyModel } from '@ecr-kms-replication/stacks';
+import { CfnResource } from 'aws-cdk-lib';
 import { Template, Match } from 'aws-cdk-lib/assertions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { generatedTopology } from './topologies';
 import { addPipeline, createApp } from '../src/app';
 import { MAX_ACTIONS_PER_STAGE, MAX_STAGES_PER_PIPELINE } from '../src/waves';
@@ -126,4 +128,30 @@ test('every CodeBuild step runs on Node.js 20', () => {
   for (const project of projects) {
     expect(JSON.parse(project.Properties.Source.BuildSpec).phases.install['runtime-versions']).toEqual({ nodejs: '20' });
   }
+});
+
+describe('security checks outside the stages', () => {
+  test('cover the pipeline stack and its cross-Region support stacks', () => {
+    const checked = new Set<string>();
+    const spy = jest.spyOn(EcrReplicationChecks.prototype as unknown as { checkResource(node: CfnResource): void }, 'checkResource')
+      .mockImplementation(function (node: CfnResource) {
+        checked.add(node.node.path.split('/')[0]);
+      });
+    try {
+      const app = createApp();
+      // The third destination is in us-east-2: the pipeline needs a support stack there.
+      addPipeline(app, { topology: generatedTopology({ destinations: 3, repositories: 1 }), topologyFile: 'apps/pipeline/topology.yaml' });
+      app.synth();
+    } finally {
+      spy.mockRestore();
+    }
+    expect([...checked].sort()).toEqual(['Pipeline', 'cross-region-stack-333333333333:us-east-2']);
+  });
+
+  test('fail the synth on a finding in the pipeline stack', () => {
+    const app = createApp();
+    const stack = addPipeline(app, { topology: generatedTopology({ destinations: 1, repositories: 1 }), topologyFile: 'apps/pipeline/topology.yaml' });
+    new s3.CfnBucket(stack, 'UncheckedBucket');
+    expect(() => app.synth()).toThrow(/AwsSolutions-S1/);
+  });
 });

@@ -1,5 +1,6 @@
-import { CfnResource } from 'aws-cdk-lib';
-import { AwsSolutionsChecks, IApplyRule, NagRuleCompliance } from 'cdk-nag';
+import { CfnResource, IPolicyValidationContext, PolicyValidationPluginReport, PolicyViolation, Stage } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, IApplyRule, NagPackProps, NagRuleCompliance } from 'cdk-nag';
+import { IConstruct } from 'constructs';
 
 /**
  * AwsSolutions rules that can answer NOT_APPLICABLE for a resource class they
@@ -23,12 +24,43 @@ export const PROPERTY_DEPENDENT_RULES: ReadonlySet<string> = new Set([
  * few that decide applicability from properties). The findings are the same
  * (a test compares them with the plain checks); at 25,000 repositories this
  * takes the checks from most of the synth time to a small part of it.
+ *
+ * Each instance checks the scope it was created for and nothing inside a
+ * nested Stage: every stage of this project adds its own checks, and without
+ * that boundary every stage's checks walked the whole app (27 times the work
+ * at 25 destinations).
  */
 export class EcrReplicationChecks extends AwsSolutionsChecks {
+  private readonly scope?: IConstruct;
   /** For each resource class, the rule calls that can apply to it. */
   private readonly plans = new Map<Function, IApplyRule[]>();
   /** While the first resource of a class is checked: its applicable rule calls. */
   private recording?: IApplyRule[];
+
+  constructor(scope?: IConstruct, props?: NagPackProps) {
+    super(scope, props);
+    this.scope = scope;
+  }
+
+  public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
+    if (!this.scope) {
+      return super.validate(context);
+    }
+    const byRule = new Map<string, PolicyViolation>();
+    for (const part of partsOutsideNestedStages(this.scope)) {
+      for (const violation of this.validateScope(part).violations) {
+        const known = byRule.get(violation.ruleName);
+        if (known) {
+          known.violatingResources.push(...violation.violatingResources);
+        } else {
+          byRule.set(violation.ruleName, { ...violation, violatingResources: [...violation.violatingResources] });
+        }
+      }
+    }
+    const violations = [...byRule.values()];
+    return { success: violations.length === 0, violations };
+  }
+
 
   protected checkResource(node: CfnResource): void {
     const plan = this.plans.get(node.constructor);
@@ -68,4 +100,24 @@ export class EcrReplicationChecks extends AwsSolutionsChecks {
       recording.push(params);
     }
   }
+}
+
+/** The largest subtrees of `scope` that hold no Stage other than `scope` itself. */
+function partsOutsideNestedStages(scope: IConstruct): IConstruct[] {
+  const holdsStage = (node: IConstruct): boolean =>
+    node.node.children.some((child) => Stage.isStage(child) || holdsStage(child));
+  const parts: IConstruct[] = [];
+  const visit = (node: IConstruct) => {
+    if (!holdsStage(node)) {
+      parts.push(node);
+      return;
+    }
+    for (const child of node.node.children) {
+      if (!Stage.isStage(child)) {
+        visit(child);
+      }
+    }
+  };
+  visit(scope);
+  return parts;
 }
