@@ -20,6 +20,9 @@ export const FEATURE_FLAGS: Record<string, boolean | string> = {
   // reference (an export) keeps the key's stack from dropping it while a
   // repository still depends on it.
   '@aws-cdk/core:defaultCrossStackReferences': 'strong',
+  // No creation stack trace on every resource: at 25,000 repositories they
+  // cost seconds of every synth. `cdk synth --debug` still records them.
+  'aws:cdk:disable-creation-stack-traces': true,
 };
 
 /** A CDK app with the project's feature flags. */

@@ -1,4 +1,4 @@
-import { RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Aws, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -38,11 +38,11 @@ export interface EncryptedRepositoryProps {
   readonly imageScanOnPush?: boolean;
 
   /**
-   * Lifecycle rules that expire images.
+   * Which images expire.
    *
    * @default - no rule: images are kept
    */
-  readonly lifecycleRules?: ecr.LifecycleRule[];
+  readonly lifecycle?: RepositoryLifecycle;
 
   /**
    * What happens to the repository when it leaves the stack.
@@ -62,6 +62,26 @@ export interface EncryptedRepositoryProps {
 }
 
 /**
+ * Which images of a repository expire. Every copy of a replicated repository
+ * gets the same rules.
+ */
+export interface RepositoryLifecycle {
+  /**
+   * Expire untagged images this many days after they were pushed.
+   *
+   * @default - untagged images do not expire
+   */
+  readonly untaggedExpiryDays?: number;
+
+  /**
+   * Keep at most this many images (tagged or not); the oldest expire first.
+   *
+   * @default - no limit
+   */
+  readonly maxImageCount?: number;
+}
+
+/**
  * An ECR repository encrypted with a customer managed KMS key, with immutable
  * tags and scan on push by default, and retained when it leaves the stack.
  *
@@ -69,8 +89,14 @@ export interface EncryptedRepositoryProps {
  * encryption is fixed when a repository is created.
  */
 export class EncryptedRepository extends Construct {
-  /** The repository. */
-  public readonly repository: ecr.Repository;
+  /**
+   * The repository resource. It is the CloudFormation resource itself, not
+   * an `ecr.Repository`: a topology holds up to 26,000 of these, and the L2
+   * construct took a large part of the synth time. Use
+   * `ecr.Repository.fromRepositoryName(scope, id, repositoryName)` where an
+   * `IRepository` is needed.
+   */
+  public readonly repository: ecr.CfnRepository;
 
   /** The key that encrypts the repository. */
   public readonly key: kms.IKey;
@@ -92,6 +118,7 @@ export class EncryptedRepository extends Construct {
         problems.push(`repositoryName ${problem} (value: "${props.repositoryName}")`);
       }
     }
+    problems.push(...lifecycleProblems(props.lifecycle));
     if (props.emptyOnDelete && removalPolicy !== RemovalPolicy.DESTROY) {
       problems.push(`emptyOnDelete deletes every image and is allowed only with removalPolicy RemovalPolicy.DESTROY (value: ${removalPolicy})`);
     }
@@ -102,23 +129,63 @@ export class EncryptedRepository extends Construct {
       description: `Encrypts the Amazon ECR repository ${props.repositoryName} (ecr-kms-replication)`,
     }).key;
 
-    this.repository = new ecr.Repository(this, 'Repository', {
+    // The path (Repository/Resource) is the one ecr.Repository gives its
+    // resource, so logical IDs stay what they were with the L2 construct.
+    this.repository = new ecr.CfnRepository(new Construct(this, 'Repository'), 'Resource', {
       repositoryName: props.repositoryName,
-      encryption: ecr.RepositoryEncryption.KMS,
-      encryptionKey: this.key,
+      encryptionConfiguration: { encryptionType: 'KMS', kmsKey: this.key.keyArn },
       imageTagMutability: props.imageTagMutability ?? ecr.TagMutability.IMMUTABLE,
-      imageScanOnPush: props.imageScanOnPush ?? true,
-      lifecycleRules: props.lifecycleRules,
-      removalPolicy,
-      emptyOnDelete: props.emptyOnDelete,
+      imageScanningConfiguration: { scanOnPush: props.imageScanOnPush ?? true },
+      lifecyclePolicy: renderLifecycle(props.lifecycle),
+      emptyOnDelete: props.emptyOnDelete ?? false,
     });
+    this.repository.applyRemovalPolicy(removalPolicy);
     this.repositoryName = props.repositoryName;
+  }
+
+  /** ARN of the repository. */
+  public get repositoryArn(): string {
+    return this.repository.attrArn;
   }
 
   /** URI of the repository, `ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME`. */
   public get repositoryUri(): string {
-    // Computed on demand: building the URI tokens for every repository of a
-    // large topology costs seconds of synth time when nothing reads them.
-    return this.repository.repositoryUri;
+    const stack = Stack.of(this);
+    return `${stack.account}.dkr.ecr.${stack.region}.${Aws.URL_SUFFIX}/${this.repositoryName}`;
   }
+}
+
+function lifecycleProblems(lifecycle: RepositoryLifecycle | undefined): string[] {
+  const problems: string[] = [];
+  const check = (field: keyof RepositoryLifecycle) => {
+    const value = lifecycle?.[field];
+    if (value !== undefined && !(Number.isInteger(value) && value >= 1)) {
+      problems.push(`lifecycle.${field} must be a whole number of at least 1 (value: ${value})`);
+    }
+  };
+  check('untaggedExpiryDays');
+  check('maxImageCount');
+  return problems;
+}
+
+/** ECR's lifecycle policy: untagged images expire first; the count rule, on any image, comes last. */
+function renderLifecycle(lifecycle: RepositoryLifecycle | undefined): ecr.CfnRepository.LifecyclePolicyProperty | undefined {
+  const rules: object[] = [];
+  if (lifecycle?.untaggedExpiryDays !== undefined) {
+    rules.push({
+      rulePriority: rules.length + 1,
+      description: `Expire untagged images after ${lifecycle.untaggedExpiryDays} days`,
+      selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: lifecycle.untaggedExpiryDays },
+      action: { type: 'expire' },
+    });
+  }
+  if (lifecycle?.maxImageCount !== undefined) {
+    rules.push({
+      rulePriority: rules.length + 1,
+      description: `Keep at most ${lifecycle.maxImageCount} images`,
+      selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: lifecycle.maxImageCount },
+      action: { type: 'expire' },
+    });
+  }
+  return rules.length > 0 ? { lifecyclePolicyText: JSON.stringify({ rules }) } : undefined;
 }

@@ -1,7 +1,8 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
 import { EncryptedRepository, ReplicationKey } from '../src';
 import { newStack } from './util';
 
@@ -24,7 +25,8 @@ describe('EncryptedRepository', () => {
     });
     expect(repo.key).toBe(key.key);
     expect(repo.repositoryName).toBe('team/app');
-    expect(stack.resolve(repo.repositoryUri)).toEqual(stack.resolve(repo.repository.repositoryUri));
+    expect(stack.resolve(repo.repositoryUri)).toEqual({ 'Fn::Join': ['', ['111111111111.dkr.ecr.us-east-1.', { Ref: 'AWS::URLSuffix' }, '/team/app']] });
+    expect(stack.resolve(repo.repositoryArn)).toEqual({ 'Fn::GetAtt': [stack.getLogicalId(repo.repository), 'Arn'] });
   });
 
   test('shares one key between repositories', () => {
@@ -70,14 +72,37 @@ describe('EncryptedRepository', () => {
       encryptionKey: new ReplicationKey(stack, 'Key').key,
       imageTagMutability: ecr.TagMutability.MUTABLE,
       imageScanOnPush: false,
-      lifecycleRules: [{ maxImageAge: Duration.days(30), tagStatus: ecr.TagStatus.UNTAGGED }],
+      lifecycle: { untaggedExpiryDays: 30, maxImageCount: 100 },
     });
 
-    Template.fromStack(stack).hasResourceProperties('AWS::ECR::Repository', {
-      ImageTagMutability: 'MUTABLE',
-      ImageScanningConfiguration: { ScanOnPush: false },
-      LifecyclePolicy: { LifecyclePolicyText: Match.stringLikeRegexp('"countNumber":30') },
+    const [repository] = Object.values(Template.fromStack(stack).findResources('AWS::ECR::Repository'));
+    expect(repository.Properties.ImageTagMutability).toBe('MUTABLE');
+    expect(repository.Properties.ImageScanningConfiguration).toEqual({ ScanOnPush: false });
+    // Untagged images expire first; the rule on any image must have the highest priority number.
+    expect(JSON.parse(repository.Properties.LifecyclePolicy.LifecyclePolicyText)).toEqual({
+      rules: [
+        {
+          rulePriority: 1,
+          description: 'Expire untagged images after 30 days',
+          selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 30 },
+          action: { type: 'expire' },
+        },
+        {
+          rulePriority: 2,
+          description: 'Keep at most 100 images',
+          selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 100 },
+          action: { type: 'expire' },
+        },
+      ],
     });
+  });
+
+  test('keeps the logical ID the ecr.Repository construct would give it', () => {
+    const stack = newStack();
+    const ours = new EncryptedRepository(stack, 'Repo', { repositoryName: 'app', encryptionKey: new ReplicationKey(stack, 'Key').key });
+    const l2Stack = newStack();
+    const l2 = new ecr.Repository(new Construct(l2Stack, 'Repo'), 'Repository', { repositoryName: 'app' });
+    expect(stack.getLogicalId(ours.repository)).toBe(l2Stack.getLogicalId(l2.node.defaultChild as ecr.CfnRepository));
   });
 
   test('empties and deletes the repository only when both settings agree', () => {
@@ -107,6 +132,13 @@ describe('EncryptedRepository', () => {
     test('refuses emptyOnDelete without RemovalPolicy.DESTROY', () => {
       expect(() => new EncryptedRepository(newStack(), 'Repo', { repositoryName: 'app', emptyOnDelete: true }))
         .toThrow(/^Invalid EncryptedRepository: emptyOnDelete deletes every image and is allowed only with removalPolicy RemovalPolicy.DESTROY \(value: retain\)$/);
+    });
+
+    test('refuses a lifecycle count that is not a whole number of at least 1', () => {
+      expect(() => new EncryptedRepository(newStack(), 'Repo', { repositoryName: 'app', lifecycle: { untaggedExpiryDays: 0, maxImageCount: 2.5 } }))
+        .toThrow('Invalid EncryptedRepository:\n'
+          + '  - lifecycle.untaggedExpiryDays must be a whole number of at least 1 (value: 0)\n'
+          + '  - lifecycle.maxImageCount must be a whole number of at least 1 (value: 2.5)');
     });
 
     test('builds nothing when invalid', () => {

@@ -1,5 +1,5 @@
 import { EncryptedRepository } from '@ecr-kms-replication/constructs';
-import { CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -30,7 +30,7 @@ export class RepositoriesStack extends Stack {
         encryptionKey: props.encryptionKey,
         imageTagMutability: repository.imageTagMutability === 'MUTABLE' ? ecr.TagMutability.MUTABLE : ecr.TagMutability.IMMUTABLE,
         imageScanOnPush: repository.scanOnPush,
-        lifecycleRules: lifecycleRulesOf(repository),
+        lifecycle: repository.lifecycle,
         removalPolicy,
         emptyOnDelete: props.removal === 'destroy',
       });
@@ -40,27 +40,4 @@ export class RepositoriesStack extends Stack {
       value: String(props.repositories.length),
     });
   }
-}
-
-function lifecycleRulesOf(repository: RepositoryModel): ecr.LifecycleRule[] {
-  const rules: ecr.LifecycleRule[] = [];
-  const lifecycle = repository.lifecycle;
-  if (lifecycle?.untaggedExpiryDays !== undefined) {
-    rules.push({
-      rulePriority: 1,
-      description: `Expire untagged images after ${lifecycle.untaggedExpiryDays} days`,
-      tagStatus: ecr.TagStatus.UNTAGGED,
-      maxImageAge: Duration.days(lifecycle.untaggedExpiryDays),
-    });
-  }
-  if (lifecycle?.maxImageCount !== undefined) {
-    // A rule on any tag status must have the highest priority number.
-    rules.push({
-      rulePriority: 2,
-      description: `Keep at most ${lifecycle.maxImageCount} images`,
-      tagStatus: ecr.TagStatus.ANY,
-      maxImageCount: lifecycle.maxImageCount,
-    });
-  }
-  return rules;
 }

@@ -128,3 +128,14 @@ test('a cross-account destination of 1,000 repositories keeps its registry polic
   expect(deployed).toContain('"arn:aws:ecr:eu-west-1:222222222222:repository/team-0/*"');
   expect(deployed.length).toBeLessThanOrEqual(10240);
 });
+
+test('every copy of a repository gets its lifecycle rules and tag mutability', () => {
+  const { stage } = destinationStage([{ account: '222222222222', region: 'eu-west-1' }], 0, {
+    repositories: [{ name: 'team-a/service', imageTagMutability: 'MUTABLE', lifecycle: { maxImageCount: 50, untaggedExpiryDays: 7 } }],
+  });
+  const [repository] = stage.repositoriesStacks.flatMap((stack) => Object.values(Template.fromStack(stack).findResources('AWS::ECR::Repository')));
+  expect(repository.Properties.ImageTagMutability).toBe('MUTABLE');
+  const rules = JSON.parse(repository.Properties.LifecyclePolicy.LifecyclePolicyText).rules;
+  expect(rules.map((r: { selection: { tagStatus: string; countNumber: number } }) => [r.selection.tagStatus, r.selection.countNumber]))
+    .toEqual([['untagged', 7], ['any', 50]]);
+});
