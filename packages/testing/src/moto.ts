@@ -32,10 +32,27 @@ function freePort(): Promise<number> {
   });
 }
 
+export interface MotoServerOptions {
+  /**
+   * Enforce IAM: the first N requests are allowed without a policy (to create
+   * an admin user and the roles under test), every later one is authorized
+   * against the caller's IAM policies (moto's `INITIAL_NO_AUTH_ACTION_COUNT`).
+   * @default - IAM is not enforced
+   */
+  readonly enforceIamAfter?: number;
+}
+
+/** The `moto_server` executable on PATH, or `undefined` when it is not installed. */
+export function findMotoServer(): string | undefined {
+  return findOnPath('moto_server');
+}
+
 export class MotoServer {
-  static async start(executable: string): Promise<MotoServer> {
+  static async start(executable: string, options: MotoServerOptions = {}): Promise<MotoServer> {
     const port = await freePort();
-    const child = spawn(executable, ['-p', String(port), '-H', '127.0.0.1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const env = { ...process.env };
+    if (options.enforceIamAfter !== undefined) env.INITIAL_NO_AUTH_ACTION_COUNT = String(options.enforceIamAfter);
+    const child = spawn(executable, ['-p', String(port), '-H', '127.0.0.1'], { stdio: ['ignore', 'ignore', 'pipe'], env });
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-2000); });
     const server = new MotoServer(child, `http://127.0.0.1:${port}`);

@@ -1,0 +1,2 @@
+export * from './moto';
+export * from './temp';
