@@ -2,7 +2,7 @@
  * Everything a command touches outside its arguments, passed in so that
  * tests run the whole CLI in-process with their own streams and fakes.
  */
-import { RegistryReader, ReaderOptions } from './verify/fetch';
+import { RegistryReader, ReaderOptions } from './registry/reader';
 
 export interface OutputStream {
   readonly isTTY?: boolean;

@@ -1,5 +1,7 @@
 export { createProgram, runCli } from './cli';
 export type { CliContext } from './context';
-export * from './verify/result';
-export { verifyTopology, DEFAULT_ROLE_NAME } from './verify/verify';
+export * from './report/result';
+export { verifyTopology } from './verify/verify';
+export { LOOKUP_ROLE_NAME, roleArnFor, roleFor } from './registry/access';
+export type { AssumeRoleMode } from './registry/access';
 export type { VerifyOptions } from './verify/verify';

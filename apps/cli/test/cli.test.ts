@@ -54,13 +54,13 @@ describe('help and version', () => {
   test.each([
     ['validate', ['--topology']],
     ['plan', ['--topology', '--format', 'mermaid']],
-    ['verify', ['--topology', '--json', '--images', '--role-name', '--no-assume-role', '--concurrency', '--verbose', 'AWS_ENDPOINT_URL', 'Exit status']],
+    ['verify', ['--topology', '--json', '--images', '--role-name', '--assume-role', '--no-assume-role', '--concurrency', '--verbose', 'AWS_ENDPOINT_URL', 'Exit status']],
   ])('%s --help mentions each option', async (command, options) => {
     const { code, stdout } = await run([command, '--help']);
     expect(code).toBe(0);
     const text = stdout.replace(/\s+/g, ' ');
     for (const option of options) expect(text).toContain(option);
-    expect(text).toContain('(default: $ECR_REPLICATION_TOPOLOGY, else topology.yaml)');
+    expect(text).toContain('(default: $ECR_REPLICATION_TOPOLOGY, else topology.yaml, else apps/pipeline/topology.yaml)');
   });
 });
 
@@ -103,12 +103,26 @@ describe('validate', () => {
     expect(stderr).toMatch(new RegExp(`^${escape(file)} is not valid YAML \\(\\d+ problems?\\):\n  - line \\d+, column \\d+: `));
   });
 
-  test('an unreadable file exits 2 with one line', async () => {
+  test('from the repository root, without topology.yaml there, the file `npm run synth` reads is used', async () => {
+    const cwd = process.cwd();
+    process.chdir(path.join(__dirname, '..', '..', '..'));
+    try {
+      const { code, stdout } = await run(['validate'], { env: {} });
+      expect(code).toBe(0);
+      expect(stdout).toMatch(/^apps\/pipeline\/topology\.yaml is valid: /);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  test('a missing file exits 2 with the reason and where topologies are looked for', async () => {
     const missing = path.join(path.dirname(VALID), 'nope.yaml');
     const { code, stdout, stderr } = await run(['validate', '-t', missing]);
     expect(code).toBe(2);
     expect(stdout).toBe('');
-    expect(stderr).toBe(`${missing} cannot be read: file not found (looked for ${missing})\n`);
+    expect(stderr).toBe(`${missing} cannot be read: file not found (looked for ${missing})\n`
+      + 'hint: name the file with --topology FILE or ECR_REPLICATION_TOPOLOGY; without either, topology.yaml and then '
+      + 'apps/pipeline/topology.yaml are tried (`npm run synth` reads apps/pipeline/topology.yaml)\n');
   });
 
   test('the topology defaults to $ECR_REPLICATION_TOPOLOGY, then topology.yaml', async () => {
@@ -185,6 +199,30 @@ describe('verify', () => {
     await runCli(['verify', '--json'], { stdout: new Capture(), stderr: ttyJson, env: { ECR_REPLICATION_TOPOLOGY: VALID }, readerFor });
     expect(ttyJson.text).toBe('');
     expect((await run(['verify'], { readerFor })).stderr).toBe('');
+  });
+
+  test('credentials that cannot be used: one error line on stderr, exit 1; --json keeps it in the JSON', async () => {
+    const readerFor = () => ({
+      callerArn: () => Promise.reject(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5999'), { code: 'ECONNREFUSED' })),
+    }) as never;
+    const plain = await run(['verify'], { readerFor, env: { ECR_REPLICATION_TOPOLOGY: VALID, AWS_ENDPOINT_URL: 'http://127.0.0.1:5999' } });
+    expect(plain.code).toBe(1);
+    expect(plain.stdout).toBe('');
+    expect(plain.stderr).toBe('error: cannot reach http://127.0.0.1:5999 (AWS_ENDPOINT_URL, ECONNREFUSED): is the endpoint running? '
+      + 'Unset AWS_ENDPOINT_URL to use AWS itself\n');
+    const json = await run(['verify', '--json'], { readerFor });
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, environments: [], error: expect.stringContaining('ECONNREFUSED') });
+    expect(json.stderr).toBe('');
+  });
+
+  test('--assume-role always also reads the credentials\' own account through the role (the pipeline\'s CodeBuild)', async () => {
+    const { readerFor, roles } = fakeReaders(goodRegistries(t));
+    expect((await run(['verify', '--assume-role', 'always', '--role-name', 'reader'], { readerFor })).code).toBe(0);
+    expect(roles).toEqual([
+      'arn:aws:iam::111111111111:role/reader', 'arn:aws:iam::111111111111:role/reader', 'arn:aws:iam::222222222222:role/reader',
+    ]);
+    expect((await run(['verify', '--assume-role', 'sometimes'])).code).toBe(2);
   });
 
   test('--no-assume-role and --role-name decide the roles', async () => {

@@ -2,8 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Environment, TopologyModel, validateTopology } from '@ecr-kms-replication/stacks';
-import { KeyData, RepositoryData } from '../src/verify/checks';
-import { RegistryReader } from '../src/verify/fetch';
+import { CreationTemplateData, KeyData, RepositoryData } from '../src/registry/data';
+import { RegistryReader } from '../src/registry/reader';
 
 /** A topology as a user writes it: what `validateTopology` and the topology file take. */
 export type TopologyInput = Record<string, unknown>;
@@ -75,11 +75,23 @@ export function goodRepositories(t: TopologyModel, env: Environment): Map<string
   }]));
 }
 
-export function policyAllowing(account: string, resource: string | string[], action: string | string[] = ['ecr:ReplicateImage', 'ecr:CreateRepository']): string {
+export function policyAllowing(account: string, resource: string | string[], action: string | string[] = ['ecr:ReplicateImage']): string {
   return JSON.stringify({
     Version: '2012-10-17',
     Statement: [{ Sid: 'Replication', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: action, Resource: resource }],
   });
+}
+
+/** The creation template the destination stage deploys in a same-account destination. */
+export function goodTemplate(env: Environment): CreationTemplateData {
+  return {
+    prefix: 'ROOT',
+    appliedFor: ['REPLICATION'],
+    encryptionType: 'KMS',
+    kmsKey: keyIn(env).keyArn,
+    imageTagMutability: 'IMMUTABLE',
+    customRoleArn: `arn:aws:iam::${env.account}:role/ecr-replication-template-${env.region}`,
+  };
 }
 
 /** A registry in memory, for the orchestrator and CLI tests. */
@@ -89,6 +101,7 @@ export interface FakeRegistry {
   policy?: string;
   repositories?: Map<string, RepositoryData>;
   key?: KeyData;
+  templates?: CreationTemplateData[];
   fail?: Error;
 }
 
@@ -109,6 +122,7 @@ export function fakeReaders(registries: Record<string, FakeRegistry>, callerAcco
       repositories: (names) => guard(new Map(names.flatMap((n) => (reg?.repositories?.has(n) ? [[n, reg.repositories.get(n)!] as const] : [])))),
       key: () => (reg?.key ? guard(reg.key) : Promise.reject(Object.assign(new Error('Alias not found'), { name: 'NotFoundException' }))),
       recentImages: () => guard([]),
+      creationTemplates: (prefixes) => guard((reg?.templates ?? []).filter((t) => prefixes.includes(t.prefix))),
     };
   };
   return { readerFor, roles };
@@ -129,6 +143,7 @@ export function goodRegistries(t: TopologyModel): Record<string, FakeRegistry> {
       repositories: goodRepositories(t, d),
       key: keyIn(d),
       policy: d.crossAccount ? policyAllowing(t.source.account, `arn:aws:ecr:${d.region}:${d.account}:repository/*`) : undefined,
+      templates: d.crossAccount ? [] : [goodTemplate(d)],
     };
   }
   return registries;

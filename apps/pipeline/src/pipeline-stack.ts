@@ -2,16 +2,14 @@ import { DestinationStage, SourceStage, TopologyModel, environmentId } from '@ec
 import { Stack, StackProps } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
+import { lookupRoleArn, RegistryCommandStep, topologyEnvironments } from './registry-steps';
 import { acknowledgeArtifactBuckets, acknowledgeGeneratedPolicyWildcards } from './reviewed-findings';
 import { planWaves } from './waves';
 
 /** The CDK CLI the pipeline uses for self-mutation: the one this repository pins. */
 export const PIPELINE_CDK_CLI_VERSION = '2.1148.1';
-/** The CDK bootstrap qualifier whose look-up roles the verification assumes. */
-export const BOOTSTRAP_QUALIFIER = 'hnb659fds';
 
 export interface PipelineStackProps extends StackProps {
   readonly topology: TopologyModel;
@@ -98,21 +96,13 @@ export class PipelineStack extends Stack {
     this.acknowledgeFindings();
   }
 
-  /** `ecr-kms-replication verify` in the pipeline account, through the targets' look-up roles. */
+  /** `ecr-kms-replication verify` in the pipeline account, through every target's look-up role. */
   private verifyStep(input: pipelines.IFileSetProducer, topology: TopologyModel, env: Record<string, string>) {
-    const environments = [topology.source, ...topology.destinations];
-    return new pipelines.CodeBuildStep('Verify', {
+    return new RegistryCommandStep('Verify', {
       input,
       env,
-      commands: ['npm ci', 'npx ecr-kms-replication verify --topology "$ECR_REPLICATION_TOPOLOGY"'],
-      rolePolicyStatements: [
-        new iam.PolicyStatement({
-          sid: 'AssumeLookupRoles',
-          actions: ['sts:AssumeRole'],
-          resources: environments.map(({ account, region }) =>
-            `arn:${this.partition}:iam::${account}:role/cdk-${BOOTSTRAP_QUALIFIER}-lookup-role-${account}-${region}`),
-        }),
-      ],
+      command: 'verify',
+      roleArns: topologyEnvironments(topology).map(lookupRoleArn),
     });
   }
 

@@ -1,4 +1,4 @@
-import { EcrReplicationChecks, TopologyModel } from '@ecr-kms-replication/stacks';
+import { EcrReplicationChecks, TopologyModel, validateTopology } from '@ecr-kms-replication/stacks';
 import { CfnResource } from 'aws-cdk-lib';
 import { Template, Match } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -81,11 +81,13 @@ describe('the pipeline for a mixed topology (3 destinations, same and cross acco
 
   test('the verification runs the verify command on the same topology file', () => {
     template.hasResourceProperties('AWS::CodeBuild::Project', {
-      Source: Match.objectLike({ BuildSpec: Match.stringLikeRegexp('ecr-kms-replication verify --topology') }),
+      Source: Match.objectLike({
+        BuildSpec: Match.stringLikeRegexp('ecr-kms-replication verify --topology [^ ]*ECR_REPLICATION_TOPOLOGY[^ ]* --assume-role always'),
+      }),
     });
     const statements = Object.values(template.findResources('AWS::IAM::Policy'))
       .flatMap((policy) => policy.Properties.PolicyDocument.Statement as { Sid?: string; Action: string; Resource: unknown[] }[])
-      .filter((statement) => statement.Sid === 'AssumeLookupRoles');
+      .filter((statement) => statement.Sid === 'VerifyAssumesRegistryRoles');
     expect(statements).toHaveLength(1);
     expect(statements[0].Action).toBe('sts:AssumeRole');
     const lookupRoles = statements[0].Resource.map((r) => JSON.stringify(r)).sort();
@@ -153,5 +155,35 @@ describe('security checks outside the stages', () => {
     const stack = addPipeline(app, { topology: generatedTopology({ destinations: 1, repositories: 1 }), topologyFile: 'apps/pipeline/topology.yaml' });
     new s3.CfnBucket(stack, 'UncheckedBucket');
     expect(() => app.synth()).toThrow(/AwsSolutions-S1/);
+  });
+});
+
+test('a target in the pipeline account is read through its look-up role too (the CodeBuild role has no ECR rights)', () => {
+  // The README's same-account set-up: the pipeline, the source and a destination in one account.
+  const sameAccount = validateTopology({
+    source: { account: '333333333333', region: 'us-east-1' },
+    destinations: [{ account: '333333333333', region: 'us-west-2' }],
+    repositories: [{ name: 'team-a/service' }],
+    pipeline: {
+      account: '333333333333',
+      region: 'us-east-1',
+      connectionArn: 'arn:aws:codeconnections:us-east-1:333333333333:connection/00000000-0000-0000-0000-000000000000',
+      repository: 'my-org/ecr-kms-replication',
+    },
+  }, 'same-account topology');
+  const { template } = synthesizePipeline(sameAccount);
+  template.hasResourceProperties('AWS::IAM::Policy', {
+    PolicyDocument: {
+      Statement: Match.arrayWith([Match.objectLike({
+        Sid: 'VerifyAssumesRegistryRoles',
+        Action: 'sts:AssumeRole',
+        Resource: Match.arrayWith(['us-east-1', 'us-west-2'].map((region) => ({
+          'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::333333333333:role/cdk-hnb659fds-lookup-role-333333333333-${region}`]],
+        }))),
+      })]),
+    },
+  });
+  template.hasResourceProperties('AWS::CodeBuild::Project', {
+    Source: Match.objectLike({ BuildSpec: Match.stringLikeRegexp('verify .*--assume-role always') }),
   });
 });

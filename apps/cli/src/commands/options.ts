@@ -1,10 +1,11 @@
+import * as fs from 'fs';
 import { InvalidArgumentError, Option } from 'commander';
 import { CliContext } from '../context';
 
 /** `--topology FILE`, the same on every command. */
 export function topologyOption(ctx: CliContext): Option {
   return new Option('-t, --topology <file>', 'the topology file')
-    .default(defaultTopologyPath(ctx.env), '$ECR_REPLICATION_TOPOLOGY, else topology.yaml');
+    .default(defaultTopologyPath(ctx.env), `$ECR_REPLICATION_TOPOLOGY, else ${DEFAULT_TOPOLOGY_FILES.join(', else ')}`);
 }
 
 /** A parser for options that take a whole number of at least `min`. */
@@ -16,7 +17,15 @@ export function integerAtLeast(min: number): (value: string) => number {
   };
 }
 
-/** The default of every `--topology` option. */
-export function defaultTopologyPath(env: NodeJS.ProcessEnv): string {
-  return env.ECR_REPLICATION_TOPOLOGY || 'topology.yaml';
+/**
+ * Where the topology is looked for when neither `--topology` nor
+ * `$ECR_REPLICATION_TOPOLOGY` names it: a file of the current directory, then
+ * the file `npm run synth` uses when run from the repository root.
+ */
+export const DEFAULT_TOPOLOGY_FILES = ['topology.yaml', 'apps/pipeline/topology.yaml'] as const;
+
+/** The default of every `--topology` option: the first of the defaults that exists (else the first). */
+export function defaultTopologyPath(env: NodeJS.ProcessEnv, exists: (file: string) => boolean = fs.existsSync): string {
+  if (env.ECR_REPLICATION_TOPOLOGY) return env.ECR_REPLICATION_TOPOLOGY;
+  return DEFAULT_TOPOLOGY_FILES.find((file) => exists(file)) ?? DEFAULT_TOPOLOGY_FILES[0];
 }

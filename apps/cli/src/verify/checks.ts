@@ -1,55 +1,18 @@
 /**
- * The checks of `verify`, as pure functions over what the fetcher read from
+ * The checks of `verify`, as pure functions over what the reader read from
  * the registries: no SDK, no I/O, so every rule is unit-tested directly.
  */
 import { DestinationModel, Environment, RepositoryModel, TopologyModel } from '@ecr-kms-replication/stacks';
-import { allowsReplication, parsePolicy } from './policy';
-import { CheckResult } from './result';
+import { allowsReplication, describeGrant, grantsBeyondReplication, parsePolicy } from './policy';
+import { CreationTemplateData, ImageData, KeyData, partitionOf, RepositoryData, ReplicationRuleData } from '../registry/data';
+import { CheckResult } from '../report/result';
 
-/** A rule of the source registry's replication configuration (`DescribeRegistry`). */
-export interface ReplicationRuleData {
-  readonly destinations: readonly { readonly region: string; readonly registryId: string }[];
-  readonly repositoryFilters?: readonly { readonly filter: string; readonly filterType: string }[];
-}
-
-/** A repository as `DescribeRepositories` reports it. */
-export interface RepositoryData {
-  readonly name: string;
-  readonly arn?: string;
-  readonly encryptionType?: string;
-  readonly kmsKey?: string;
-  readonly imageTagMutability?: string;
-}
-
-/** The key behind the topology's alias in one environment (`DescribeKey`). */
-export interface KeyData {
-  readonly keyId: string;
-  readonly keyArn: string;
-}
-
-/** A recent image of a source repository with its replication status per destination. */
-export interface ImageData {
-  readonly digest: string;
-  readonly tags: readonly string[];
-  readonly pushedAt?: Date;
-  readonly statuses: readonly {
-    readonly region: string;
-    readonly registryId: string;
-    readonly status: string;
-    readonly failureCode?: string;
-  }[];
-}
+export { partitionOf } from '../registry/data';
+export type { ImageData, KeyData, RepositoryData, ReplicationRuleData } from '../registry/data';
 
 /** `account/region`, how a detail names a registry. */
 export function registryName(env: { account: string; region: string }): string {
   return `${env.account}/${env.region}`;
-}
-
-/** The partition of a Region, for ARNs. */
-export function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
 }
 
 export function repositoryArn(env: { account: string; region: string }, name: string): string {
@@ -178,7 +141,7 @@ export function checkRegistryPolicy(topology: TopologyModel, dest: DestinationMo
   } catch (e) {
     return [{ check: 'registry-policy', status: 'fail', detail: `${where}: ${(e as Error).message}` }];
   }
-  return topology.repositories.map((repo): CheckResult => allowsReplication(policy, source, repositoryArn(dest, repo.name))
+  const perRepository = topology.repositories.map((repo): CheckResult => allowsReplication(policy, source, repositoryArn(dest, repo.name))
     ? { check: 'registry-policy', repository: repo.name, status: 'pass', detail: `allows ${source} ecr:ReplicateImage` }
     : {
       check: 'registry-policy',
@@ -186,6 +149,85 @@ export function checkRegistryPolicy(topology: TopologyModel, dest: DestinationMo
       status: 'fail',
       detail: `the registry policy of ${where} does not allow ${source} ecr:ReplicateImage on ${repo.name}`,
     });
+  return [...perRepository, ...checkPolicyScope(where, source, policy)];
+}
+
+/**
+ * The registry policy grants nothing beyond replication by the source: the
+ * deployed policy never grants `ecr:CreateRepository` (a repository that
+ * replication creates is AES-256 unless a creation template acts) nor any
+ * other principal. Anything more was added outside the pipeline.
+ */
+function checkPolicyScope(where: string, source: string, policy: ReturnType<typeof parsePolicy>): CheckResult[] {
+  const extra = grantsBeyondReplication(policy, source);
+  const results: CheckResult[] = [];
+  for (const grant of extra.createRepository) {
+    results.push({
+      check: 'registry-policy',
+      status: 'fail',
+      detail: `the registry policy of ${where} grants ecr:CreateRepository in ${describeGrant(grant)}: replication may create missing repositories here, encrypted with AES-256`,
+      fix: 'remove ecr:CreateRepository from the statement (the pipeline creates every repository beforehand), or redeploy the destination stage',
+    });
+  }
+  for (const grant of extra.otherPrincipals) {
+    results.push({
+      check: 'registry-policy',
+      status: 'fail',
+      detail: `the registry policy of ${where} grants principals other than the source account ${source} in ${describeGrant(grant)}`,
+      fix: 'remove the statement, or redeploy the destination stage (its registry policy replaces the whole policy)',
+    });
+  }
+  if (results.length === 0) {
+    results.push({ check: 'registry-policy', status: 'pass', detail: `grants nothing beyond replication by ${source}` });
+  }
+  return results;
+}
+
+/** The prefix of the creation template the destination stage deploys. */
+export const CREATION_TEMPLATE_PREFIX = 'ROOT';
+
+/**
+ * Same-account destination with the safety net: the `ROOT` creation template
+ * exists, applies to replication and encrypts with the registry's key.
+ * `key` is the key the topology's alias designates there, or why it could not be resolved.
+ */
+export function checkCreationTemplate(
+  topology: TopologyModel,
+  dest: DestinationModel,
+  templates: readonly CreationTemplateData[],
+  key: KeyData | { readonly error: string },
+): CheckResult {
+  const base = { check: 'creation-template' } as const;
+  const where = registryName(dest);
+  const template = templates.find((t) => t.prefix === CREATION_TEMPLATE_PREFIX);
+  const redeploy = `redeploy the destination stage of ${where} (the pipeline's Destinations wave)`;
+  if (!template) {
+    return {
+      ...base,
+      status: 'fail',
+      detail: `${where} has no ${CREATION_TEMPLATE_PREFIX} repository creation template: a repository that replication creates here would be encrypted with AES-256`,
+      fix: redeploy,
+    };
+  }
+  const problems: string[] = [];
+  if (!template.appliedFor.includes('REPLICATION')) problems.push(`applies to ${template.appliedFor.join(', ') || 'nothing'}, not REPLICATION`);
+  if (template.encryptionType !== 'KMS' && template.encryptionType !== 'KMS_DSSE') {
+    problems.push(`encrypts with ${template.encryptionType ?? 'AES256'}, not KMS`);
+  } else if ('error' in key) {
+    return { ...base, status: 'error', detail: `cannot resolve ${topology.keyAlias} in ${where}: ${key.error}` };
+  } else if (!template.kmsKey || !isKey(template.kmsKey, key, topology.keyAlias)) {
+    problems.push(`encrypts with ${template.kmsKey ?? 'an unnamed key'}, not ${topology.keyAlias} (${key.keyArn})`);
+  }
+  if (!template.customRoleArn) problems.push('has no role to create repositories with (CustomRoleArn)');
+  if (problems.length > 0) {
+    return { ...base, status: 'fail', detail: `the ${CREATION_TEMPLATE_PREFIX} creation template of ${where} ${problems.join('; ')}`, fix: redeploy };
+  }
+  return { ...base, status: 'pass', detail: `${CREATION_TEMPLATE_PREFIX} template encrypts replicated repositories with ${topology.keyAlias}` };
+}
+
+/** Whether the destination stage deploys the creation template there (cross-account destinations never get one that acts). */
+export function deploysCreationTemplate(dest: DestinationModel): boolean {
+  return dest.creationTemplate && !dest.crossAccount;
 }
 
 /** How long a replication may stay IN_PROGRESS before it counts as stuck. */

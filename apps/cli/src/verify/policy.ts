@@ -67,3 +67,50 @@ export function allowsReplication(policy: ParsedPolicy, account: string, reposit
     && resourceMatches(s.Resource, repositoryArn));
   return matching.some((s) => s.Effect === 'Allow') && !matching.some((s) => s.Effect === 'Deny');
 }
+
+/** An Allow statement of a registry policy, as a report names it. */
+export interface PolicyGrant {
+  readonly sid?: string;
+  readonly principals: readonly string[];
+  readonly actions: readonly string[];
+}
+
+/** What a registry policy grants beyond "the source account may replicate". */
+export interface GrantsBeyondReplication {
+  /**
+   * Statements that allow `ecr:CreateRepository` (also through wildcards):
+   * replication may then create missing repositories here, and only a
+   * creation template decides their encryption.
+   */
+  readonly createRepository: readonly PolicyGrant[];
+  /** Statements that allow principals other than the source account. */
+  readonly otherPrincipals: readonly PolicyGrant[];
+}
+
+function principalsOf(principal: unknown): string[] {
+  if (principal === '*') return ['*'];
+  if (typeof principal !== 'object' || principal === null) return [];
+  return Object.entries(principal as Record<string, unknown>).flatMap(([kind, values]) =>
+    list(values).map((v) => (kind === 'AWS' ? v : `${kind}:${v}`)));
+}
+
+/** Whether an `AWS` principal is the account itself or one of its IAM identities. */
+function isOfAccount(principal: string, account: string): boolean {
+  return principal === account || new RegExp(`^arn:aws[a-z-]*:(iam|sts)::${account}:`).test(principal);
+}
+
+/** The grants of `policy` beyond `ecr:ReplicateImage` for `sourceAccount`. */
+export function grantsBeyondReplication(policy: ParsedPolicy, sourceAccount: string): GrantsBeyondReplication {
+  const allows = policy.statements
+    .filter((s) => s.Effect === 'Allow')
+    .map((s): PolicyGrant => ({ sid: (s as { Sid?: string }).Sid, principals: principalsOf(s.Principal), actions: list(s.Action) }));
+  return {
+    createRepository: allows.filter((g) => g.actions.some((a) => wildcardMatch(a, 'ecr:CreateRepository', true))),
+    otherPrincipals: allows.filter((g) => g.principals.some((p) => !isOfAccount(p, sourceAccount))),
+  };
+}
+
+/** `Sid "X" (principals: actions)`, for a report line. */
+export function describeGrant(grant: PolicyGrant): string {
+  return `${grant.sid ? `statement "${grant.sid}"` : 'a statement'} (${grant.principals.join(', ') || 'no principal'}: ${grant.actions.join(', ')})`;
+}

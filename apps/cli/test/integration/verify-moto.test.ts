@@ -15,14 +15,15 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { DestinationModel, validateTopology } from '@ecr-kms-replication/stacks';
 import { emulatorEnv, findOnPath, MotoServer, patchEnv } from '@ecr-kms-replication/testing';
 import { runCli } from '../../src/cli';
-import { VerifyReport } from '../../src/verify/result';
+import { VerifyReport } from '../../src/report/result';
 import { Capture, repo, topologyFile, topologyInput, TopologyInput } from '../fixtures';
 
 /** moto's only account for the dummy `testing` credentials. */
 const MOTO_ACCOUNT = '123456789012';
 const ALIAS = 'alias/ecr-kms-replication';
 
-const SAME_ACCOUNT_DESTINATION = { account: MOTO_ACCOUNT, region: 'eu-west-1' };
+// moto has no repository creation templates: the safety net is checked by the unit tests.
+const SAME_ACCOUNT_DESTINATION = { account: MOTO_ACCOUNT, region: 'eu-west-1', creationTemplate: false };
 
 /** The topology file the suite deploys and verifies. */
 const TOPOLOGY = topologyInput({
@@ -45,6 +46,8 @@ interface Faults {
   notReplicatedTo?: string;
   /** A destination whose registry policy names another account. */
   policyForOtherAccount?: string;
+  /** A destination whose registry policy also grants ecr:CreateRepository (drift). */
+  policyGrantsCreateRepository?: string;
 }
 
 async function clientsFor(account: string, region: string) {
@@ -92,7 +95,7 @@ async function deploy(faults: Faults = {}, input: TopologyInput = TOPOLOGY): Pro
             Sid: 'ReplicationFromSource',
             Effect: 'Allow',
             Principal: { AWS: `arn:aws:iam::${principal}:root` },
-            Action: ['ecr:ReplicateImage', 'ecr:CreateRepository'],
+            Action: faults.policyGrantsCreateRepository === env.id ? ['ecr:ReplicateImage', 'ecr:CreateRepository'] : 'ecr:ReplicateImage',
             Resource: `arn:aws:ecr:${env.region}:${env.account}:repository/*`,
           }],
         }),
@@ -158,8 +161,9 @@ if (!MOTO_SERVER && process.env.CI === 'true') {
       ]);
       const access = report.environments[2].checks.find((c) => c.check === 'access');
       expect(access?.detail).toContain('assumed-role/cdk-hnb659fds-lookup-role-111111111111-eu-central-1');
-      // source: access + 2 replication + 2 repository; each destination: access + 2 × 3, plus 2 policy rows when cross-account
-      expect(report.summary).toMatchObject({ environments: 4, checks: 5 + 7 + 9 + 9, failed: 0, errors: 0 });
+      // source: access + 2 replication + 2 repository; each destination: access + 2 × 3,
+      // plus 2 policy rows and the policy scope row when cross-account
+      expect(report.summary).toMatchObject({ environments: 4, checks: 5 + 7 + 10 + 10, failed: 0, errors: 0 });
     });
 
     test('the table names each environment and ends with the summary', async () => {
@@ -167,8 +171,8 @@ if (!MOTO_SERVER && process.env.CI === 'true') {
       const { code, stdout, stderr } = await verify();
       expect(code).toBe(0);
       expect(stderr).toBe('');
-      expect(stdout).toContain('destination 111111111111-eu-central-1 (via arn:aws:iam::111111111111:role/cdk-hnb659fds-lookup-role-111111111111-eu-central-1): ok, 9/9 checks passed');
-      expect(stdout).toMatch(/^OK: 30 passed, 0 failed, 0 errors in 4 environments$/m);
+      expect(stdout).toContain('destination 111111111111-eu-central-1 (via arn:aws:iam::111111111111:role/cdk-hnb659fds-lookup-role-111111111111-eu-central-1): ok, 10/10 checks passed');
+      expect(stdout).toMatch(/^OK: 32 passed, 0 failed, 0 errors in 4 environments$/m);
     });
 
     test('a destination repository with AES-256 fails, naming the repository and the Region', async () => {
@@ -203,11 +207,25 @@ if (!MOTO_SERVER && process.env.CI === 'true') {
       await deploy({ policyForOtherAccount: '222222222222-ap-southeast-2' });
       const { code, problems } = await verifyJson();
       expect(code).toBe(1);
-      expect(problems.map((p) => `${p.env} ${p.check} ${p.repository}`)).toEqual([
+      expect(problems.map((p) => `${p.env} ${p.check} ${p.repository ?? p.detail}`)).toEqual([
         '222222222222-ap-southeast-2 registry-policy app',
         '222222222222-ap-southeast-2 registry-policy team/api',
+        expect.stringContaining('222222222222-ap-southeast-2 registry-policy the registry policy of 222222222222/ap-southeast-2 grants principals other than the source account'),
       ]);
       expect(problems[0].detail).toBe(`the registry policy of 222222222222/ap-southeast-2 does not allow ${MOTO_ACCOUNT} ecr:ReplicateImage on app`);
+    });
+
+    test('a registry policy that also grants ecr:CreateRepository is drift, with what to do', async () => {
+      await deploy({ policyGrantsCreateRepository: '222222222222-ap-southeast-2' });
+      const { code, problems } = await verifyJson();
+      expect(code).toBe(1);
+      expect(problems).toEqual([expect.objectContaining({
+        env: '222222222222-ap-southeast-2',
+        check: 'registry-policy',
+        status: 'fail',
+        detail: expect.stringContaining('grants ecr:CreateRepository in statement "ReplicationFromSource"'),
+        fix: expect.stringContaining('remove ecr:CreateRepository'),
+      })]);
     });
 
     test('--no-assume-role reads every registry with the current credentials', async () => {
@@ -220,8 +238,8 @@ if (!MOTO_SERVER && process.env.CI === 'true') {
       const other = await verifyJson(['--no-assume-role']);
       expect(other.code).toBe(1);
       expect(other.problems.filter((p) => p.check === 'access').map((p) => p.detail)).toEqual([
-        `the credentials are for account ${MOTO_ACCOUNT}, not 111111111111: drop --no-assume-role`,
-        `the credentials are for account ${MOTO_ACCOUNT}, not 222222222222: drop --no-assume-role`,
+        `the credentials are for account ${MOTO_ACCOUNT}, not 111111111111: use --assume-role other-accounts (the default)`,
+        `the credentials are for account ${MOTO_ACCOUNT}, not 222222222222: use --assume-role other-accounts (the default)`,
       ]);
     });
 

@@ -1,12 +1,14 @@
 import {
+  checkCreationTemplate,
   checkDestinationRepositories,
   checkImageReplication,
   checkRegistryPolicy,
   checkReplication,
   checkSourceRepositories,
+  deploysCreationTemplate,
   repositoryArn,
 } from '../../src/verify/checks';
-import { CROSS_ACCOUNT, SAME_ACCOUNT, SOURCE, goodRepositories, keyIn, policyAllowing, repo, topology } from '../fixtures';
+import { CROSS_ACCOUNT, SAME_ACCOUNT, SOURCE, goodRepositories, goodTemplate, keyIn, policyAllowing, repo, topology } from '../fixtures';
 
 const failures = <T extends { status: string }>(results: T[]): T[] => results.filter((r) => r.status !== 'pass');
 
@@ -155,7 +157,10 @@ describe('registry policy (cross-account destination)', () => {
 
   test('ecr:* and the bare account id count', () => {
     const policy = JSON.stringify({ Statement: { Effect: 'Allow', Principal: { AWS: [SOURCE.account] }, Action: 'ecr:*', Resource: '*' } });
-    expect(failures(checkRegistryPolicy(t, CROSS_ACCOUNT, policy))).toEqual([]);
+    // Every repository may be replicated into; ecr:* also grants CreateRepository, which is drift.
+    expect(failures(checkRegistryPolicy(t, CROSS_ACCOUNT, policy)).map((c) => c.repository ?? c.detail)).toEqual([
+      expect.stringContaining('grants ecr:CreateRepository in a statement (111111111111: ecr:*)'),
+    ]);
   });
 
   test('a policy for another account fails each repository, naming the source account', () => {
@@ -169,7 +174,8 @@ describe('registry policy (cross-account destination)', () => {
   });
 
   test('a policy without ecr:ReplicateImage fails', () => {
-    expect(failures(checkRegistryPolicy(t, CROSS_ACCOUNT, policyAllowing(SOURCE.account, '*', 'ecr:CreateRepository')))).toHaveLength(2);
+    const failed = failures(checkRegistryPolicy(t, CROSS_ACCOUNT, policyAllowing(SOURCE.account, '*', 'ecr:CreateRepository')));
+    expect(failed.map((c) => c.repository ?? 'scope')).toEqual(['app', 'team/api', 'scope']);
   });
 
   test('a Deny wins over an Allow', () => {
@@ -225,5 +231,80 @@ describe('image replication status', () => {
 
   test('a repository without images passes', () => {
     expect(checkImageReplication('app', [], now).status).toBe('pass');
+  });
+});
+
+describe('registry policy scope (cross-account destination)', () => {
+  const t = topology();
+  const arn = `arn:aws:ecr:${CROSS_ACCOUNT.region}:${CROSS_ACCOUNT.account}:repository/*`;
+  const scope = (policy: string) => checkRegistryPolicy(t, CROSS_ACCOUNT, policy).filter((c) => c.repository === undefined);
+
+  test('a policy that lets only the source replicate passes', () => {
+    expect(scope(policyAllowing(SOURCE.account, arn))).toEqual([
+      { check: 'registry-policy', status: 'pass', detail: 'grants nothing beyond replication by 111111111111' },
+    ]);
+  });
+
+  test('a principal other than the source fails, naming the statement, with what to do', () => {
+    const policy = JSON.stringify({
+      Statement: [
+        { Sid: 'Source', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${SOURCE.account}:root` }, Action: 'ecr:ReplicateImage', Resource: arn },
+        { Sid: 'Audit', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::444444444444:role/audit' }, Action: ['ecr:ReplicateImage'], Resource: arn },
+      ],
+    });
+    expect(scope(policy)).toEqual([expect.objectContaining({
+      status: 'fail',
+      detail: 'the registry policy of 222222222222/eu-central-1 grants principals other than the source account 111111111111 '
+        + 'in statement "Audit" (arn:aws:iam::444444444444:role/audit: ecr:ReplicateImage)',
+      fix: expect.stringContaining('redeploy the destination stage'),
+    })]);
+  });
+
+  test('a service principal or "*" is another principal too; a Deny statement grants nothing', () => {
+    const policy = JSON.stringify({
+      Statement: [
+        { Effect: 'Allow', Principal: '*', Action: 'ecr:BatchGetImage', Resource: arn },
+        { Effect: 'Deny', Principal: '*', Action: 'ecr:CreateRepository', Resource: arn },
+      ],
+    });
+    expect(scope(policy).map((c) => c.detail)).toEqual([expect.stringContaining('grants principals other than the source account 111111111111 in a statement (*: ecr:BatchGetImage)')]);
+  });
+});
+
+describe('creation template (same-account destination)', () => {
+  const t = topology();
+  const key = keyIn(SAME_ACCOUNT);
+
+  test('deployed only where it can act: same-account destinations that keep the safety net', () => {
+    expect(deploysCreationTemplate(SAME_ACCOUNT)).toBe(true);
+    expect(deploysCreationTemplate(CROSS_ACCOUNT)).toBe(false);
+    expect(deploysCreationTemplate({ ...SAME_ACCOUNT, creationTemplate: false })).toBe(false);
+  });
+
+  test('the deployed template passes', () => {
+    expect(checkCreationTemplate(t, SAME_ACCOUNT, [goodTemplate(SAME_ACCOUNT)], key))
+      .toEqual({ check: 'creation-template', status: 'pass', detail: 'ROOT template encrypts replicated repositories with alias/ecr-kms-replication' });
+  });
+
+  test('a missing template fails: replication would create AES-256 repositories', () => {
+    expect(checkCreationTemplate(t, SAME_ACCOUNT, [], key)).toEqual(expect.objectContaining({
+      status: 'fail',
+      detail: '111111111111/eu-west-1 has no ROOT repository creation template: a repository that replication creates here would be encrypted with AES-256',
+    }));
+  });
+
+  test('a changed template fails with every difference', () => {
+    const changed = { ...goodTemplate(SAME_ACCOUNT), appliedFor: ['PULL_THROUGH_CACHE'], kmsKey: 'arn:aws:kms:eu-west-1:111111111111:key/other', customRoleArn: undefined };
+    expect(checkCreationTemplate(t, SAME_ACCOUNT, [changed], key).detail).toBe(
+      'the ROOT creation template of 111111111111/eu-west-1 applies to PULL_THROUGH_CACHE, not REPLICATION; '
+      + `encrypts with arn:aws:kms:eu-west-1:111111111111:key/other, not alias/ecr-kms-replication (${key.keyArn}); `
+      + 'has no role to create repositories with (CustomRoleArn)');
+    expect(checkCreationTemplate(t, SAME_ACCOUNT, [{ ...goodTemplate(SAME_ACCOUNT), encryptionType: 'AES256', kmsKey: undefined }], key).detail)
+      .toContain('encrypts with AES256, not KMS');
+  });
+
+  test('a key that cannot be resolved is an error, not a pass', () => {
+    expect(checkCreationTemplate(t, SAME_ACCOUNT, [goodTemplate(SAME_ACCOUNT)], { error: 'alias not found' }))
+      .toMatchObject({ status: 'error', detail: 'cannot resolve alias/ecr-kms-replication in 111111111111/eu-west-1: alias not found' });
   });
 });

@@ -1,8 +1,9 @@
-import { roleArnFor, verifyTopology, VerifyOptions, DEFAULT_ROLE_NAME } from '../../src/verify/verify';
+import { LOOKUP_ROLE_NAME } from '../../src/registry/access';
+import { verifyTopology, VerifyOptions } from '../../src/verify/verify';
 import { CROSS_ACCOUNT, fakeReaders, goodRegistries, repo, topology } from '../fixtures';
 
 const options = (readerFor: VerifyOptions['readerFor']): VerifyOptions => ({
-  assumeRole: true, roleName: DEFAULT_ROLE_NAME, concurrency: 2, stsRegion: 'us-east-1', readerFor,
+  assumeRole: 'other-accounts', roleName: LOOKUP_ROLE_NAME, concurrency: 2, stsRegion: 'us-east-1', readerFor,
 });
 
 describe('verifyTopology', () => {
@@ -12,8 +13,9 @@ describe('verifyTopology', () => {
     const { readerFor, roles } = fakeReaders(goodRegistries(t));
     const report = await verifyTopology(t, options(readerFor));
     expect(report.ok).toBe(true);
-    // source: access + 2 replication + 2 repository; same-account: access + 2×3; cross-account: access + 2×3 + 2 policy
-    expect(report.summary).toEqual({ environments: 3, checks: 5 + 7 + 9, passed: 21, failed: 0, errors: 0 });
+    // source: access + 2 replication + 2 repository; same-account: access + 2×3 + creation template;
+    // cross-account: access + 2×3 + 2 policy + policy scope
+    expect(report.summary).toEqual({ environments: 3, checks: 5 + 8 + 10, passed: 23, warnings: 0, failed: 0, errors: 0 });
     expect(report.environments.map((e) => e.role)).toEqual([null, null, 'arn:aws:iam::222222222222:role/cdk-hnb659fds-lookup-role-222222222222-eu-central-1']);
     expect(roles).toHaveLength(3);
   });
@@ -27,25 +29,27 @@ describe('verifyTopology', () => {
     expect(cross.checks).toEqual([{
       check: 'access',
       status: 'error',
-      detail: 'the credentials are not accepted in eu-central-1 (UnrecognizedClientException): is the Region enabled for the account?',
+      detail: 'cannot assume arn:aws:iam::222222222222:role/cdk-hnb659fds-lookup-role-222222222222-eu-central-1: '
+        + 'the credentials are not accepted in eu-central-1 (UnrecognizedClientException): is the Region enabled for the account?',
     }]);
     expect(report.environments[1].checks.every((c) => c.status === 'pass')).toBe(true);
   });
 
-  test('no credentials at all: every environment says so', async () => {
+  test('no credentials at all: said once for the whole report, not per environment', async () => {
     const readerFor = () => ({
       callerArn: () => Promise.reject(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' })),
     }) as never;
     const report = await verifyTopology(t, options(readerFor));
-    expect(report.summary.errors).toBe(3);
-    expect(report.environments[0].checks[0].detail).toBe('no AWS credentials found: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY');
+    expect(report.ok).toBe(false);
+    expect(report.environments).toEqual([]);
+    expect(report.error).toBe('no AWS credentials found: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY');
   });
 
   test('credentials of the wrong account are reported, not trusted', async () => {
     const { readerFor } = fakeReaders(goodRegistries(t));
-    const report = await verifyTopology(t, { ...options(readerFor), assumeRole: false });
+    const report = await verifyTopology(t, { ...options(readerFor), assumeRole: 'never' });
     expect(report.environments[2].checks[0]).toMatchObject({ check: 'access', status: 'error' });
-    expect(report.environments[2].checks[0].detail).toContain('drop --no-assume-role');
+    expect(report.environments[2].checks[0].detail).toContain('use --assume-role other-accounts');
   });
 
   test('--images checks the recent images of the existing source repositories', async () => {
@@ -59,12 +63,6 @@ describe('verifyTopology', () => {
     const images = report.environments[0].checks.filter((c) => c.check === 'image-replication');
     expect(images.map((c) => `${c.repository}:${c.status}`)).toEqual(['app:fail', 'team/api:pass']);
   });
-});
-
-test('roleArnFor fills the template, keeps full ARNs and knows the partitions', () => {
-  expect(roleArnFor(DEFAULT_ROLE_NAME, { account: '333333333333', region: 'cn-north-1' }))
-    .toBe('arn:aws-cn:iam::333333333333:role/cdk-hnb659fds-lookup-role-333333333333-cn-north-1');
-  expect(roleArnFor('arn:aws:iam::{account}:role/audit', { account: '222222222222', region: 'eu-west-1' })).toBe('arn:aws:iam::222222222222:role/audit');
 });
 
 test('the largest topology (25 destinations × 1,000 repositories) is checked (the checks alone) in seconds', async () => {
@@ -87,6 +85,8 @@ test('the largest topology (25 destinations × 1,000 repositories) is checked (t
   const started = Date.now();
   const report = await verifyTopology(t, { ...options(fakeReaders(registries).readerFor), concurrency: 4 });
   expect(report.summary.failed + report.summary.errors).toBe(0);
-  expect(report.summary.checks).toBe((1 + 2000) + 25 * (1 + 3000) + 12 * 1000);
+  // source: access + replication and repository per name; destinations: access + 3 per name,
+  // + creation template (13 same-account) or + policy per name and policy scope (12 cross-account)
+  expect(report.summary.checks).toBe((1 + 2000) + 25 * (1 + 3000) + 13 + 12 * (1000 + 1));
   expect(Date.now() - started).toBeLessThan(5_000);
 });

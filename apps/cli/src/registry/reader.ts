@@ -1,10 +1,12 @@
 /**
- * The only part of `verify` that talks to AWS: one reader per registry,
- * returning plain data for the checks. Calls are batched (100 repositories a
+ * The only part of the command that talks to AWS: one reader per registry,
+ * returning plain data for the checks of every command (verify, preflight,
+ * import, backfill). Calls are batched (100 repositories a
  * `DescribeRepositories` call) and retried by the SDK's standard retry mode.
  */
 import {
   DescribeImageReplicationStatusCommand,
+  DescribeRepositoryCreationTemplatesCommand,
   DescribeRegistryCommand,
   DescribeRepositoriesCommand,
   ECRClient,
@@ -17,7 +19,7 @@ import {
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import { ImageData, KeyData, RepositoryData, ReplicationRuleData } from './checks';
+import { CreationTemplateData, ImageData, KeyData, RepositoryData, ReplicationRuleData } from './data';
 import { mapLimit } from './pool';
 
 /** What the checks need to read from one registry. Faked in unit tests. */
@@ -32,6 +34,8 @@ export interface RegistryReader {
   key(alias: string): Promise<KeyData>;
   /** The `count` most recently pushed images with their replication status. */
   recentImages(repository: string, count: number): Promise<ImageData[]>;
+  /** The repository creation templates of the registry with these prefixes (`ROOT` for every repository). */
+  creationTemplates(prefixes: readonly string[]): Promise<CreationTemplateData[]>;
 }
 
 /** `DescribeRepositories` takes at most 100 names. */
@@ -53,6 +57,8 @@ export interface ReaderOptions {
   readonly roleArn?: string;
   /** The Region of the STS endpoint used to assume the role. */
   readonly stsRegion: string;
+  /** The assumed role's session name (CloudTrail shows it). @default ecr-kms-replication */
+  readonly sessionName?: string;
 }
 
 export class SdkRegistryReader implements RegistryReader {
@@ -64,7 +70,7 @@ export class SdkRegistryReader implements RegistryReader {
   constructor(options: ReaderOptions) {
     const credentials: Credentials = options.roleArn
       ? fromTemporaryCredentials({
-        params: { RoleArn: options.roleArn, RoleSessionName: 'ecr-kms-replication-verify', DurationSeconds: 3600 },
+        params: { RoleArn: options.roleArn, RoleSessionName: options.sessionName ?? 'ecr-kms-replication', DurationSeconds: 3600 },
         clientConfig: { region: options.stsRegion, ...CLIENT_DEFAULTS },
       })
       : undefined;
@@ -165,6 +171,19 @@ export class SdkRegistryReader implements RegistryReader {
         })),
       };
     });
+  }
+
+  async creationTemplates(prefixes: readonly string[]): Promise<CreationTemplateData[]> {
+    // A prefix without a template is left out of the answer, not an error.
+    const out = await this.ecr.send(new DescribeRepositoryCreationTemplatesCommand({ prefixes: [...prefixes] }));
+    return (out.repositoryCreationTemplates ?? []).map((t) => ({
+      prefix: t.prefix ?? '',
+      appliedFor: t.appliedFor ?? [],
+      encryptionType: t.encryptionConfiguration?.encryptionType,
+      kmsKey: t.encryptionConfiguration?.kmsKey,
+      imageTagMutability: t.imageTagMutability,
+      customRoleArn: t.customRoleArn,
+    }));
   }
 }
 

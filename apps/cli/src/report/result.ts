@@ -1,9 +1,14 @@
 /**
- * The result of `verify`, exactly as `--json` prints it. This shape is part
- * of the CLI's interface: add fields, never rename or remove them.
+ * The report of every command that reads live registries (verify,
+ * preflight, backfill), exactly as `--json` prints it. This shape is part of
+ * the CLI's interface: add fields, never rename or remove them.
  */
 
-export type CheckStatus = 'pass' | 'fail' | 'error';
+/**
+ * `pass` holds; `warn` worth a look, not a failure; `fail` does not hold (exit 1);
+ * `error` could not be checked (exit 1).
+ */
+export type CheckStatus = 'pass' | 'warn' | 'fail' | 'error';
 
 /** The names of the checks, stable for machines. */
 export type CheckName =
@@ -17,8 +22,10 @@ export type CheckName =
   | 'encryption'
   /** Destination: the tag mutability is the configured one. */
   | 'tag-mutability'
-  /** Cross-account destination: the registry policy lets the source replicate. */
+  /** Cross-account destination: the registry policy lets the source replicate, and no more. */
   | 'registry-policy'
+  /** Same-account destination: the repository creation template is the deployed one. */
+  | 'creation-template'
   /** Source, with `--images N`: the recent images reached every destination. */
   | 'image-replication';
 
@@ -27,8 +34,10 @@ export interface CheckResult {
   /** Absent for checks of the whole registry. */
   readonly repository?: string;
   readonly status: CheckStatus;
-  /** One line for a human: what holds, or what is wrong and where. */
+  /** One line for a human: what holds, or what is wrong and where (and what would happen). */
   readonly detail: string;
+  /** What to do about a warning or failure, when there is something to do. */
+  readonly fix?: string;
 }
 
 export interface EnvironmentReport {
@@ -46,25 +55,33 @@ export interface ReportSummary {
   readonly environments: number;
   readonly checks: number;
   readonly passed: number;
+  readonly warnings: number;
   readonly failed: number;
   readonly errors: number;
 }
 
 export interface VerifyReport {
-  /** Every check passed. */
+  /** No check failed or could not run (warnings allowed). */
   readonly ok: boolean;
+  /** The command could not read anything (e.g. no usable credentials): said once, here. */
+  readonly error?: string;
   /** The source first, then the destinations in topology order. */
   readonly environments: readonly EnvironmentReport[];
   readonly summary: ReportSummary;
 }
 
+/** Any command's report has this shape; `VerifyReport` is its historical name. */
+export type RegistryReport = VerifyReport;
+
 export function buildReport(environments: readonly EnvironmentReport[]): VerifyReport {
   let passed = 0;
+  let warnings = 0;
   let failed = 0;
   let errors = 0;
   for (const env of environments) {
     for (const check of env.checks) {
       if (check.status === 'pass') passed++;
+      else if (check.status === 'warn') warnings++;
       else if (check.status === 'fail') failed++;
       else errors++;
     }
@@ -72,6 +89,11 @@ export function buildReport(environments: readonly EnvironmentReport[]): VerifyR
   return {
     ok: failed === 0 && errors === 0,
     environments,
-    summary: { environments: environments.length, checks: passed + failed + errors, passed, failed, errors },
+    summary: { environments: environments.length, checks: passed + warnings + failed + errors, passed, warnings, failed, errors },
   };
+}
+
+/** The report of a command that could not read any registry. */
+export function failedReport(error: string): VerifyReport {
+  return { ok: false, error, environments: [], summary: { environments: 0, checks: 0, passed: 0, warnings: 0, failed: 0, errors: 0 } };
 }

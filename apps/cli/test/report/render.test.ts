@@ -1,5 +1,5 @@
-import { renderJson, renderTable } from '../../src/verify/render';
-import { buildReport } from '../../src/verify/result';
+import { renderJson, renderTable } from '../../src/report/render';
+import { buildReport } from '../../src/report/result';
 
 const report = buildReport([
   {
@@ -26,7 +26,7 @@ const report = buildReport([
 
 test('the summary counts every status', () => {
   expect(report.ok).toBe(false);
-  expect(report.summary).toEqual({ environments: 2, checks: 4, passed: 2, failed: 1, errors: 1 });
+  expect(report.summary).toEqual({ environments: 2, checks: 4, passed: 2, warnings: 0, failed: 1, errors: 1 });
 });
 
 test('the table lists what does not pass, per environment', () => {
@@ -52,4 +52,21 @@ test('the JSON is the report itself', () => {
   expect(parsed).toEqual(JSON.parse(JSON.stringify(report)));
   expect(Object.keys(parsed)).toEqual(['ok', 'environments', 'summary']);
   expect(Object.keys(parsed.environments[0])).toEqual(['id', 'kind', 'account', 'region', 'role', 'checks']);
+});
+
+test('warnings do not fail a report; fixes are listed under their environment', () => {
+  const warned = buildReport([{
+    id: '222222222222-eu-west-1', kind: 'destination', account: '222222222222', region: 'eu-west-1', role: null,
+    checks: [
+      { check: 'registry-policy', status: 'warn', detail: 'grants more than replication', fix: 'remove the statement' },
+      { check: 'access', status: 'pass', detail: 'read' },
+    ],
+  }]);
+  expect(warned.ok).toBe(true);
+  expect(warned.summary).toMatchObject({ passed: 1, warnings: 1, failed: 0, errors: 0 });
+  const text = renderTable(warned);
+  expect(text).toContain('destination 222222222222-eu-west-1 (current credentials): WARN, 1/2 checks passed');
+  expect(text).toContain('  WARN    registry-policy');
+  expect(text).toContain('  what to do:\n  - registry-policy: remove the statement');
+  expect(text).toMatch(/^OK: 1 passed, 1 warnings, 0 failed, 0 errors in 1 environments$/m);
 });

@@ -1,4 +1,4 @@
-import { describeAwsError } from '../../src/verify/errors';
+import { describeAwsError } from '../../src/registry/errors';
 
 const err = (name: string, message = 'm', extra: object = {}) => Object.assign(new Error(message), { name, ...extra });
 

@@ -3,7 +3,7 @@
  * (credentials, permissions, throttling, a Region not enabled, no network)
  * are named as such; anything else keeps the service's own words.
  */
-export function describeAwsError(err: unknown, region?: string): string {
+export function describeAwsError(err: unknown, region?: string, env: NodeJS.ProcessEnv = process.env): string {
   const e = (err ?? {}) as { name?: string; code?: string; message?: string; $metadata?: { attempts?: number; httpStatusCode?: number } };
   const name = e.name ?? e.code ?? 'Error';
   const message = firstLine(e.message ?? String(err));
@@ -31,7 +31,13 @@ export function describeAwsError(err: unknown, region?: string): string {
   }
   const code = (err as { code?: string } | undefined)?.code ?? name;
   if (/ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|TimeoutError|EndpointError/i.test(`${code} ${name}`)) {
-    return `cannot reach the AWS endpoint${inRegion} (${code}): check the Region name and the network`;
+    const endpoint = env.AWS_ENDPOINT_URL;
+    if (endpoint) {
+      return `cannot reach ${endpoint} (AWS_ENDPOINT_URL, ${code}): is the endpoint running? Unset AWS_ENDPOINT_URL to use AWS itself`;
+    }
+    const address = (err as { address?: string; port?: number; hostname?: string } | undefined);
+    const where = address?.hostname ?? (address?.address ? `${address.address}${address.port ? `:${address.port}` : ''}` : undefined);
+    return `cannot reach the AWS endpoint${where ? ` ${where}` : ''}${inRegion} (${code}): check the Region name and the network`;
   }
   return `${name}: ${message}`;
 }

@@ -1,0 +1,55 @@
+/**
+ * What the read side returns from a registry: plain data, no SDK types, so
+ * that every check, report and command is tested without AWS.
+ */
+
+/** A rule of the source registry's replication configuration (`DescribeRegistry`). */
+export interface ReplicationRuleData {
+  readonly destinations: readonly { readonly region: string; readonly registryId: string }[];
+  readonly repositoryFilters?: readonly { readonly filter: string; readonly filterType: string }[];
+}
+
+/** A repository as `DescribeRepositories` reports it. */
+export interface RepositoryData {
+  readonly name: string;
+  readonly arn?: string;
+  readonly encryptionType?: string;
+  readonly kmsKey?: string;
+  readonly imageTagMutability?: string;
+}
+
+/** The key behind the topology's alias in one environment (`DescribeKey`). */
+export interface KeyData {
+  readonly keyId: string;
+  readonly keyArn: string;
+}
+
+/** A recent image of a source repository with its replication status per destination. */
+export interface ImageData {
+  readonly digest: string;
+  readonly tags: readonly string[];
+  readonly pushedAt?: Date;
+  readonly statuses: readonly {
+    readonly region: string;
+    readonly registryId: string;
+    readonly status: string;
+    readonly failureCode?: string;
+  }[];
+}
+
+/** A repository creation template (`DescribeRepositoryCreationTemplates`). */
+export interface CreationTemplateData {
+  readonly prefix: string;
+  readonly appliedFor: readonly string[];
+  readonly encryptionType?: string;
+  readonly kmsKey?: string;
+  readonly imageTagMutability?: string;
+  readonly customRoleArn?: string;
+}
+
+/** The partition of a Region, for ARNs. */
+export function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}
