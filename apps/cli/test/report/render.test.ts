@@ -56,7 +56,11 @@ test('the JSON is the report itself', () => {
 
 test('warnings do not fail a report; fixes are listed under their environment', () => {
   const warned = buildReport([{
-    id: '222222222222-eu-west-1', kind: 'destination', account: '222222222222', region: 'eu-west-1', role: null,
+    id: '222222222222-eu-west-1',
+    kind: 'destination',
+    account: '222222222222',
+    region: 'eu-west-1',
+    role: null,
     checks: [
       { check: 'registry-policy', status: 'warn', detail: 'grants more than replication', fix: 'remove the statement' },
       { check: 'access', status: 'pass', detail: 'read' },
