@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Environment, TopologyModel, validateTopology } from '@ecr-kms-replication/stacks';
-import { CreationTemplateData, KeyData, RepositoryData } from '../src/registry/data';
+import { CreationTemplateData, ImageSummary, KeyData, RepositoryData } from '../src/registry/data';
 import { RegistryReader } from '../src/registry/reader';
 
 /** A topology as a user writes it: what `validateTopology` and the topology file take. */
@@ -102,6 +102,8 @@ export interface FakeRegistry {
   repositories?: Map<string, RepositoryData>;
   key?: KeyData;
   templates?: CreationTemplateData[];
+  /** Images by repository name, most recent first. */
+  images?: Map<string, ImageSummary[]>;
   fail?: Error;
 }
 
@@ -121,6 +123,7 @@ export function fakeReaders(registries: Record<string, FakeRegistry>, callerAcco
       registryPolicy: () => guard(reg?.policy),
       repositories: (names) => guard(new Map(names.flatMap((n) => (reg?.repositories?.has(n) ? [[n, reg.repositories.get(n)!] as const] : [])))),
       key: () => (reg?.key ? guard(reg.key) : Promise.reject(Object.assign(new Error('Alias not found'), { name: 'NotFoundException' }))),
+      images: (name) => guard(reg?.images?.get(name) ?? []),
       recentImages: () => guard([]),
       creationTemplates: (prefixes) => guard((reg?.templates ?? []).filter((t) => prefixes.includes(t.prefix))),
     };

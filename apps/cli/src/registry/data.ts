@@ -24,6 +24,13 @@ export interface KeyData {
   readonly keyArn: string;
 }
 
+/** An image of a repository (`DescribeImages`): its digest identifies it in every registry. */
+export interface ImageSummary {
+  readonly digest: string;
+  readonly tags: readonly string[];
+  readonly pushedAt?: Date;
+}
+
 /** A recent image of a source repository with its replication status per destination. */
 export interface ImageData {
   readonly digest: string;

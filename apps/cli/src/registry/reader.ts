@@ -19,7 +19,7 @@ import {
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import { CreationTemplateData, ImageData, KeyData, RepositoryData, ReplicationRuleData } from './data';
+import { CreationTemplateData, ImageData, ImageSummary, KeyData, RepositoryData, ReplicationRuleData } from './data';
 import { mapLimit } from './pool';
 
 /** What the checks need to read from one registry. Faked in unit tests. */
@@ -32,6 +32,8 @@ export interface RegistryReader {
   /** The repositories among `names` that exist, by name. */
   repositories(names: readonly string[]): Promise<Map<string, RepositoryData>>;
   key(alias: string): Promise<KeyData>;
+  /** Every image of a repository (paginated), most recently pushed first. */
+  images(repository: string): Promise<ImageSummary[]>;
   /** The `count` most recently pushed images with their replication status. */
   recentImages(repository: string, count: number): Promise<ImageData[]>;
   /** The repository creation templates of the registry with these prefixes (`ROOT` for every repository). */
@@ -145,24 +147,26 @@ export class SdkRegistryReader implements RegistryReader {
     return { keyId: out.KeyMetadata?.KeyId ?? '', keyArn: out.KeyMetadata?.Arn ?? '' };
   }
 
-  async recentImages(repository: string, count: number): Promise<ImageData[]> {
+  async images(repository: string): Promise<ImageSummary[]> {
     const details: ImageDetail[] = [];
     for await (const page of paginateDescribeImages({ client: this.ecr, pageSize: 1000 }, { repositoryName: repository })) {
       details.push(...(page.imageDetails ?? []));
     }
-    const recent = details
+    return details
       .filter((d) => d.imageDigest)
       .sort((a, b) => (b.imagePushedAt?.getTime() ?? 0) - (a.imagePushedAt?.getTime() ?? 0))
-      .slice(0, count);
-    return mapLimit(recent, 4, async (d): Promise<ImageData> => {
+      .map((d) => ({ digest: d.imageDigest!, tags: d.imageTags ?? [], pushedAt: d.imagePushedAt }));
+  }
+
+  async recentImages(repository: string, count: number): Promise<ImageData[]> {
+    const recent = (await this.images(repository)).slice(0, count);
+    return mapLimit(recent, 4, async (image): Promise<ImageData> => {
       const out = await this.ecr.send(new DescribeImageReplicationStatusCommand({
         repositoryName: repository,
-        imageId: { imageDigest: d.imageDigest },
+        imageId: { imageDigest: image.digest },
       }));
       return {
-        digest: d.imageDigest ?? '',
-        tags: d.imageTags ?? [],
-        pushedAt: d.imagePushedAt,
+        ...image,
         statuses: (out.replicationStatuses ?? []).map((s) => ({
           region: s.region ?? '',
           registryId: s.registryId ?? '',
