@@ -29,10 +29,9 @@ export const INCOMPLETE_UPLOAD_DAYS = 7;
  * Call it after `buildPipeline()`.
  */
 export function hardenArtifactStores(pipeline: codepipeline.Pipeline) {
-  hardenArtifactBucket(pipeline.artifactBucket);
-  for (const support of Object.values(pipeline.crossRegionSupport)) {
-    hardenArtifactBucket(support.replicationBucket);
-  }
+  // The pipeline's own Region may be listed too, with the artifact bucket itself.
+  const buckets = new Set([pipeline.artifactBucket, ...Object.values(pipeline.crossRegionSupport).map((s) => s.replicationBucket)]);
+  buckets.forEach(hardenArtifactBucket);
 }
 
 /** Versioning, lifecycle, EventBridge notifications and the grant guard on one artifact bucket. */
