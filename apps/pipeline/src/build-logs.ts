@@ -57,6 +57,5 @@ export class BuildLogs extends Construct {
       },
     }));
     (this.logGroup.node.defaultChild as logs.CfnLogGroup).kmsKeyId = key.keyArn;
-    this.logGroup.node.addDependency(key);
   }
 }
