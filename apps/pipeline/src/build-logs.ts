@@ -43,7 +43,8 @@ export class BuildLogs extends Construct {
     key.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'BuildLogs',
       principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-      actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+      // The actions AWS documents for encrypting a log group (CloudWatch Logs user guide, encrypt-log-data-kms).
+      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
       resources: ['*'],
       conditions: {
         ArnEquals: {

@@ -103,7 +103,7 @@ describe('the build logs', () => {
           Sid: 'BuildLogs',
           Effect: 'Allow',
           Principal: { Service: 'logs.us-east-1.amazonaws.com' },
-          Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'],
+          Action: ['kms:Decrypt*', 'kms:Describe*', 'kms:Encrypt*', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
           Condition: {
             ArnEquals: {
               'kms:EncryptionContext:aws:logs:arn': {
