@@ -24,7 +24,9 @@ export class BuildLogs extends Construct {
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       logGroupName: this.logGroupName,
       retention: BUILD_LOG_RETENTION,
-      removalPolicy: RemovalPolicy.RETAIN,
+      // Deleted with the pipeline stack, like the artifact key that encrypts it:
+      // retained, it would hold logs that nobody can read once the key is gone.
+      removalPolicy: RemovalPolicy.DESTROY,
     });
   }
 

@@ -92,8 +92,10 @@ describe('the build logs', () => {
         RetentionInDays: 365,
         KmsKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] },
       },
-      DeletionPolicy: 'Retain',
+      // Deleted with the stack, like the artifact key that encrypts it.
+      DeletionPolicy: 'Delete',
     });
+    template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Delete' });
   });
 
   test('CloudWatch Logs may use the artifact key for this log group only', () => {
