@@ -189,6 +189,7 @@ root.package.setScript('synth', 'cd apps/pipeline && cdk synth --quiet --no-noti
 root.package.setScript('bootstrap-plan', 'node apps/pipeline/bin/bootstrap-plan.js');
 root.package.setScript('bench', 'node apps/pipeline/bin/bench.js');
 root.package.setScript('cfn-lint', 'bash tools/cfn-lint.sh');
+root.package.setScript('cfn-guard', 'bash tools/cfn-guard.sh');
 
 // ---------------------------------------------------------------------------
 // apps/cli: the `ecr-kms-replication` command (validate, plan, verify).

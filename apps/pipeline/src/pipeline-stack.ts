@@ -4,6 +4,8 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
+import { hardenArtifactStores } from './artifact-stores';
+import { BuildLogs } from './build-logs';
 import { lookupRoleArn, RegistryCommandStep, topologyEnvironments } from './registry-steps';
 import { acknowledgeArtifactBuckets, acknowledgeGeneratedPolicyWildcards } from './reviewed-findings';
 import { planWaves } from './waves';
@@ -43,6 +45,7 @@ export class PipelineStack extends Stack {
       triggerOnPush: true,
     });
 
+    const buildLogs = new BuildLogs(this, 'BuildLogs');
     this.pipeline = new pipelines.CodePipeline(this, 'Pipeline', {
       pipelineName: 'ecr-kms-replication',
       pipelineType: codepipeline.PipelineType.V2,
@@ -54,6 +57,7 @@ export class PipelineStack extends Stack {
       useChangeSets: false,
       codeBuildDefaults: {
         buildEnvironment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0 },
+        logging: buildLogs.logging,
         // The repository needs Node.js 20 (engines): pin it rather than take the image's default.
         partialBuildSpec: codebuild.BuildSpec.fromObject({
           phases: { install: { 'runtime-versions': { nodejs: '20' } } },
@@ -93,6 +97,8 @@ export class PipelineStack extends Stack {
     });
 
     this.pipeline.buildPipeline();
+    hardenArtifactStores(this.pipeline.pipeline);
+    buildLogs.encryptWith(this.pipeline.pipeline.artifactBucket.encryptionKey!);
     this.acknowledgeFindings();
   }
 

@@ -23,3 +23,12 @@ test('the large test topology is the generated one, and valid', () => {
   expect(topology.destinations).toHaveLength(25);
   expect(topology.repositories).toHaveLength(100);
 });
+
+test('the cross-account test topology has what the Control Tower checks rely on (tools/cfn-guard.sh)', () => {
+  const topology = loadTopology(path.join(__dirname, 'fixtures', 'topology-cross-account.yaml'));
+  expect(topology.destinations).toHaveLength(4);
+  expect(topology.destinations.filter((d) => d.crossAccount).length).toBeGreaterThanOrEqual(2);
+  expect(topology.destinations.some((d) => !d.creationTemplate)).toBe(true);
+  // Every repository has a lifecycle policy: no CT.ECR.PR.1 failure is accepted for this topology.
+  expect(topology.repositories.filter((r) => r.lifecycle === undefined)).toEqual([]);
+});

@@ -31,8 +31,9 @@ export interface ReplicationKeyProps {
    * ARNs of the IAM principals that use the key through Amazon ECR: push,
    * pull and repository creation. Their rights apply only to calls made by
    * ECR in the key's Region (`kms:ViaService`) from the principals' own
-   * accounts (`kms:CallerAccount`). ECR's own use of the key after repository
-   * creation goes through grants and needs nothing here.
+   * accounts (`kms:CallerAccount`); they create grants only for ECR's own use
+   * (`kms:GrantIsForAWSResource`). ECR's own use of the key after repository
+   * creation goes through those grants and needs nothing here.
    *
    * @default - no statement: principals of the key's account use the key through their IAM policies
    */
@@ -70,7 +71,8 @@ export interface ReplicationKeyProps {
  *
  * The key policy is written out in full (no CDK defaults) so that every right
  * is visible in the template: the account root (keeps the key manageable),
- * key administrators (management only) and key users (use through ECR only).
+ * key administrators (management only), key users (use through ECR only) and
+ * a deny of every grant that is not an AWS service's own.
  */
 export class ReplicationKey extends Construct {
   /** Alias used when none is given. */
@@ -116,6 +118,24 @@ export class ReplicationKey extends Construct {
     'kms:RetireGrant',
   ];
 
+  /**
+   * The key policy statement that denies every grant an AWS service does not
+   * create for itself (AWS Control Tower control CT.KMS.PR.3). Nobody creates
+   * grants on this key by hand: ECR creates the ones it uses.
+   */
+  public static grantsOnlyForAwsResources(): iam.PolicyStatement {
+    return new iam.PolicyStatement({
+      sid: 'GrantsOnlyForAwsResources',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['kms:CreateGrant'],
+      resources: ['*'],
+      conditions: {
+        BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' },
+      },
+    });
+  }
+
   /** The KMS key. */
   public readonly key: kms.Key;
 
@@ -157,19 +177,29 @@ export class ReplicationKey extends Construct {
       }));
     }
     if (keyUsers.length > 0) {
+      const throughEcr = {
+        StringEquals: {
+          'kms:ViaService': `ecr.${stack.region}.amazonaws.com`,
+          'kms:CallerAccount': unique(keyUsers.map(accountOf)),
+        },
+      };
       statements.push(new iam.PolicyStatement({
         sid: 'KeyUsersThroughEcr',
         principals: keyUsers.map((arn) => new iam.ArnPrincipal(arn)),
-        actions: [...ReplicationKey.USER_ACTIONS],
+        actions: ReplicationKey.USER_ACTIONS.filter((action) => action !== 'kms:CreateGrant'),
         resources: ['*'],
-        conditions: {
-          StringEquals: {
-            'kms:ViaService': `ecr.${stack.region}.amazonaws.com`,
-            'kms:CallerAccount': unique(keyUsers.map(accountOf)),
-          },
-        },
+        conditions: throughEcr,
+      }));
+      // ECR creates the grants it needs for itself, on the user's behalf.
+      statements.push(new iam.PolicyStatement({
+        sid: 'KeyUsersGrantsForEcr',
+        principals: keyUsers.map((arn) => new iam.ArnPrincipal(arn)),
+        actions: ['kms:CreateGrant'],
+        resources: ['*'],
+        conditions: { ...throughEcr, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
       }));
     }
+    statements.push(ReplicationKey.grantsOnlyForAwsResources());
 
     this.key = new kms.Key(this, 'Key', {
       description: props.description

@@ -46,7 +46,7 @@ describe('EncryptedRepository', () => {
     new EncryptedRepository(stack, 'Repo', { repositoryName: 'app', encryptionKey: key.key });
 
     const [keyResource] = Object.values(Template.fromStack(stack).findResources('AWS::KMS::Key'));
-    expect(keyResource.Properties.KeyPolicy.Statement.map((s: { Sid: string }) => s.Sid)).toEqual(['AccountRoot']);
+    expect(keyResource.Properties.KeyPolicy.Statement.map((s: { Sid: string }) => s.Sid)).toEqual(['AccountRoot', 'GrantsOnlyForAwsResources']);
   });
 
   test('creates its own retained key when none is given', () => {

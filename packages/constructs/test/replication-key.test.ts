@@ -11,8 +11,19 @@ const USE_ACTIONS = [
   'kms:GenerateDataKeyWithoutPlaintext', 'kms:CreateGrant', 'kms:RetireGrant',
 ];
 
+/** The key policy statement of Control Tower's CT.KMS.PR.3. */
+const GRANT_GUARD = {
+  Sid: 'GrantsOnlyForAwsResources',
+  Effect: 'Deny',
+  Principal: { AWS: '*' },
+  Action: 'kms:CreateGrant',
+  Resource: '*',
+  Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+};
+
 interface Statement {
   Sid?: string;
+  Effect?: string;
   Action: string | string[];
   Principal: { AWS: unknown };
   Condition?: Record<string, Record<string, unknown>>;
@@ -84,7 +95,7 @@ describe('ReplicationKey', () => {
   });
 
   describe('key policy', () => {
-    test('holds only the account root when there are no admins or users', () => {
+    test('holds only the account root and the grant guard when there are no admins or users', () => {
       const stack = newStack();
       new ReplicationKey(stack, 'Key');
 
@@ -94,7 +105,18 @@ describe('ReplicationKey', () => {
         Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:root']] } },
         Action: 'kms:*',
         Resource: '*',
-      }]);
+      }, GRANT_GUARD]);
+    });
+
+    test('denies every grant an AWS service does not create for itself (Control Tower CT.KMS.PR.3)', () => {
+      const stack = newStack();
+      new ReplicationKey(stack, 'Key', { keyAdmins: [ADMIN], keyUsers: [USER] });
+
+      // The shape the control's rule accepts: Deny, any principal, only kms:CreateGrant,
+      // Resource "*", and only BoolIfExists on the two condition keys, both "false".
+      Template.fromStack(stack).hasResourceProperties('AWS::KMS::Key', {
+        KeyPolicy: { Statement: Match.arrayWith([GRANT_GUARD]) },
+      });
     });
 
     test('gives administrators management actions only', () => {
@@ -139,9 +161,31 @@ describe('ReplicationKey', () => {
           },
         },
       });
-      expect(actions(users)).toEqual(expect.arrayContaining([...USE_ACTIONS, 'kms:DescribeKey', 'kms:ListGrants']));
+      const useActions = USE_ACTIONS.filter((action) => action !== 'kms:CreateGrant');
+      expect(actions(users)).toEqual(expect.arrayContaining([...useActions, 'kms:DescribeKey', 'kms:ListGrants']));
+      expect(actions(users)).not.toContain('kms:CreateGrant');
       expect(actions(users)).not.toContain('kms:PutKeyPolicy');
       expect(actions(users)).not.toContain('kms:ScheduleKeyDeletion');
+    });
+
+    test('lets users create grants only for ECR\'s own use of the key', () => {
+      const stack = newStack();
+      new ReplicationKey(stack, 'Key', { keyUsers: [USER] });
+
+      expect(statement(stack, 'KeyUsersGrantsForEcr')).toEqual({
+        Sid: 'KeyUsersGrantsForEcr',
+        Effect: 'Allow',
+        Principal: { AWS: USER },
+        Action: 'kms:CreateGrant',
+        Resource: '*',
+        Condition: {
+          StringEquals: { 'kms:ViaService': 'ecr.us-east-1.amazonaws.com', 'kms:CallerAccount': ['222222222222'] },
+          Bool: { 'kms:GrantIsForAWSResource': 'true' },
+        },
+      });
+      // No other statement names kms:CreateGrant for an allow (the account root has kms:*).
+      const grantStatements = keyPolicyStatements(stack).filter((s) => s.Effect === 'Allow' && actions(s).includes('kms:CreateGrant'));
+      expect(grantStatements.map((s) => s.Sid)).toEqual(['KeyUsersGrantsForEcr']);
     });
 
     test('keeps admins and users apart (the original templates gave admins use rights)', () => {
@@ -149,11 +193,13 @@ describe('ReplicationKey', () => {
       new ReplicationKey(stack, 'Key', { keyAdmins: [ADMIN], keyUsers: [USER] });
 
       const statements = keyPolicyStatements(stack);
-      expect(statements.map((s) => s.Sid)).toEqual(['AccountRoot', 'KeyAdministrators', 'KeyUsersThroughEcr']);
+      expect(statements.map((s) => s.Sid)).toEqual([
+        'AccountRoot', 'KeyAdministrators', 'KeyUsersThroughEcr', 'KeyUsersGrantsForEcr', 'GrantsOnlyForAwsResources',
+      ]);
       const withAdmin = statements.filter((s) => JSON.stringify(s.Principal).includes(ADMIN));
       const withUser = statements.filter((s) => JSON.stringify(s.Principal).includes(USER));
       expect(withAdmin.map((s) => s.Sid)).toEqual(['KeyAdministrators']);
-      expect(withUser.map((s) => s.Sid)).toEqual(['KeyUsersThroughEcr']);
+      expect(withUser.map((s) => s.Sid)).toEqual(['KeyUsersThroughEcr', 'KeyUsersGrantsForEcr']);
     });
 
     test('uses the Region token in an environment-agnostic stack', () => {

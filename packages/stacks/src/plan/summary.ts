@@ -28,6 +28,11 @@ export function planSummary(model: TopologyModel): string {
   for (const repository of model.repositories) {
     lines.push(`  - ${repositoryLine(repository)}`);
   }
+  const withoutLifecycle = model.repositories.filter((r) => r.lifecycle === undefined).length;
+  if (withoutLifecycle > 0) {
+    lines.push(`  ${withoutLifecycle} without a lifecycle policy: where AWS Control Tower's control CT.ECR.PR.1 is on, `
+      + 'it rejects them; defaults.lifecycle (or lifecycle per repository) lifts it');
+  }
   lines.push('');
 
   lines.push(`Removal: ${model.removal === 'retain'

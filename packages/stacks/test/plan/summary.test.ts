@@ -34,6 +34,14 @@ describe('planSummary', () => {
     expect(summary).toContain('  - team-b/api (existing: adopted in the source, not created; image tags immutable; scan on push on)');
   });
 
+  test('says which repositories AWS Control Tower\'s lifecycle control would reject', () => {
+    expect(summary).toContain('  2 without a lifecycle policy: where AWS Control Tower\'s control CT.ECR.PR.1 is on, '
+      + 'it rejects them; defaults.lifecycle (or lifecycle per repository) lifts it\n');
+    const topology = validTopology();
+    topology.defaults = { lifecycle: { untaggedExpiryDays: 14 } };
+    expect(planSummary(validateTopology(topology))).not.toContain('CT.ECR.PR.1');
+  });
+
   test('states the removal mode', () => {
     expect(summary).toContain('Removal: retain (keys and repositories outlive their stacks)');
   });
