@@ -36,6 +36,15 @@ export interface CreationTemplateSafetyNetProps {
    * @default - no description
    */
   readonly description?: string;
+
+  /**
+   * Name of the role ECR assumes to create repositories. Role names are
+   * global to an account: give each template of an account its own name
+   * (for example one per Region). At most 64 characters.
+   *
+   * @default - a name CloudFormation generates from the stack name
+   */
+  readonly roleName?: string;
 }
 
 /**
@@ -62,6 +71,7 @@ export class CreationTemplateSafetyNet extends Construct {
     throwIfInvalid('CreationTemplateSafetyNet', [
       ...prefixProblems(prefix),
       ...descriptionProblems(props.description),
+      ...roleNameProblems(props.roleName),
       ...regionProblems(stack.region),
     ]);
 
@@ -72,6 +82,7 @@ export class CreationTemplateSafetyNet extends Construct {
       resourceName: prefix === 'ROOT' ? '*' : `${prefix.replace(/\/$/, '')}/*`,
     });
     const role = new iam.Role(this, 'Role', {
+      roleName: props.roleName,
       assumedBy: new iam.ServicePrincipal('ecr.amazonaws.com'),
       description: 'Lets ECR create replicated repositories with the settings of a repository creation template',
       inlinePolicies: {
@@ -145,6 +156,15 @@ function descriptionProblems(description: string | undefined): string[] {
   return description !== undefined && !Token.isUnresolved(description) && description.length > 256
     ? [`description must be at most 256 characters (value: ${description.length} characters)`]
     : [];
+}
+
+function roleNameProblems(roleName: string | undefined): string[] {
+  if (roleName === undefined || Token.isUnresolved(roleName)) {
+    return [];
+  }
+  return /^[\w+=,.@-]{1,64}$/.test(roleName)
+    ? []
+    : [`roleName must be 1 to 64 letters, digits or + = , . @ _ - (value: "${roleName}", ${roleName.length} characters)`];
 }
 
 function regionProblems(region: string): string[] {

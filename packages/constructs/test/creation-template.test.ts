@@ -89,7 +89,18 @@ describe('CreationTemplateSafetyNet', () => {
     );
   });
 
+  test('names its role when asked (role names are global to an account), and leaves it to CloudFormation otherwise', () => {
+    expect(rolePolicy(setUp({ roleName: 'ecr-replication-template-us-east-1' }).stack).Properties.RoleName)
+      .toBe('ecr-replication-template-us-east-1');
+    expect(rolePolicy(setUp().stack).Properties.RoleName).toBeUndefined();
+  });
+
   describe('validation', () => {
+    test('refuses a role name IAM would refuse', () => {
+      expect(() => setUp({ roleName: 'x'.repeat(65) })).toThrow(/roleName must be 1 to 64 letters, digits or \+ = , \. @ _ - \(value: "x{65}", 65 characters\)/);
+      expect(() => setUp({ roleName: 'ecr replication' })).toThrow(/roleName must be 1 to 64/);
+    });
+
     test('refuses an invalid prefix', () => {
       expect(() => setUp({ prefix: 'Prod' })).toThrow(
         /^Invalid CreationTemplateSafetyNet: prefix must be ROOT or a repository namespace of lowercase letters, digits and \. _ - \/ \(value: "Prod"\)$/,

@@ -1,5 +1,5 @@
 import { deploymentOrder } from './order';
-import { DestinationModel, KeyPrincipals, RepositoryModel, SourceModel, TopologyModel } from '../topology/model';
+import { DestinationModel, KeyPrincipals, RepositoryModel, SourceModel, TopologyModel, deploysCreationTemplate } from '../topology/model';
 
 /**
  * A plain-text description of what a topology deploys and in which order,
@@ -19,7 +19,7 @@ export function planSummary(model: TopologyModel): string {
   model.destinations.forEach((destination, i) => {
     lines.push(`  ${i + 1}. ${environmentLine(destination)}`);
     lines.push(`     ${destination.crossAccount ? 'cross-account (registry policy lets the source replicate here)' : 'same account as the source'}`);
-    lines.push(`     creation template: ${destination.creationTemplate ? 'on (repositories replication creates here are KMS-encrypted too)' : 'off'}`);
+    lines.push(`     creation template: ${creationTemplateLine(destination)}`);
     lines.push(...keyLines(model, destination).map((line) => `   ${line}`));
   });
   lines.push('');
@@ -60,6 +60,17 @@ export function planSummary(model: TopologyModel): string {
   steps.forEach((step, i) => lines.push(`  ${i + 1}. ${step}`));
 
   return lines.join('\n') + '\n';
+}
+
+function creationTemplateLine(destination: DestinationModel): string {
+  if (deploysCreationTemplate(destination)) {
+    return 'on (repositories replication creates here are KMS-encrypted too)';
+  }
+  if (destination.crossAccount) {
+    // The registry policy never grants ecr:CreateRepository: replication cannot create repositories here.
+    return 'not deployed (cross-account: replication cannot create repositories here, so a template would never act)';
+  }
+  return 'off';
 }
 
 function environmentLine(env: SourceModel | DestinationModel): string {

@@ -2,7 +2,7 @@ import { StageProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { stageId } from './naming';
 import { RegistryStage } from './registry-stage';
-import { DestinationModel, TopologyModel } from '../topology/model';
+import { DestinationModel, TopologyModel, deploysCreationTemplate } from '../topology/model';
 
 export interface DestinationStageProps extends StageProps {
   readonly topology: TopologyModel;
@@ -12,8 +12,9 @@ export interface DestinationStageProps extends StageProps {
 /**
  * A destination registry, ready before the first image arrives: its key,
  * every repository pre-created with that key (adopted source repositories
- * included), the registry policy a cross-account source needs, and the
- * creation template that encrypts anything replication creates on its own.
+ * included), the registry policy a cross-account source needs, and (in the
+ * source's account only) the creation template that encrypts anything
+ * replication creates on its own.
  */
 export class DestinationStage extends RegistryStage {
   constructor(scope: Construct, props: DestinationStageProps) {
@@ -28,7 +29,7 @@ export class DestinationStage extends RegistryStage {
         replicationAccess: destination.crossAccount
           ? { sourceAccount: topology.source.account, repositoryNames }
           : undefined,
-        creationTemplate: destination.creationTemplate,
+        creationTemplate: deploysCreationTemplate(destination),
       },
     });
   }

@@ -3,6 +3,28 @@ import { Environment, environmentId } from '../topology/model';
 /** Every stack name starts with this, so the stacks are easy to find in the console. */
 export const STACK_NAME_PREFIX = 'ecr-replication';
 
+/**
+ * Every IAM role the stages create is named with this prefix: the deployment
+ * policy of the target accounts lets CloudFormation manage only these roles.
+ */
+export const ROLE_NAME_PREFIX = `${STACK_NAME_PREFIX}-`;
+
+/**
+ * The customer-managed policy every role of the stages carries as its
+ * permissions boundary. The bootstrap plan creates it in every target
+ * account; the deployment policy allows creating roles only with it.
+ */
+export const PERMISSIONS_BOUNDARY_POLICY_NAME = 'ecr-kms-replication-boundary';
+
+/**
+ * `ecr-replication-template-eu-west-1`: the creation-template role of a
+ * destination. Role names are global to an account, so the Region makes it
+ * unique among the account's destinations (at most 64 characters).
+ */
+export function creationTemplateRoleName(env: Environment): string {
+  return `${ROLE_NAME_PREFIX}template-${env.region}`;
+}
+
 /** The role an environment plays in the topology. */
 export type EnvironmentRole = 'source' | 'destination';
 

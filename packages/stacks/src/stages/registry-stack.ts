@@ -8,6 +8,7 @@ import {
 import { Aws, CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { creationTemplateRoleName } from './naming';
 import { removalPolicyOf } from './removal';
 import { Environment, KeyPrincipals, RemovalMode } from '../topology/model';
 
@@ -42,7 +43,8 @@ export interface RegistryStackProps extends StackProps {
    */
   readonly replicationAccess?: ReplicationAccessSettings;
   /**
-   * Deploy the repository creation template safety net (destinations only).
+   * Deploy the repository creation template safety net (same-account
+   * destinations only), with its role named by {@link creationTemplateRoleName}.
    * @default false
    */
   readonly creationTemplate?: boolean;
@@ -86,7 +88,10 @@ export class RegistryStack extends Stack {
       });
     }
     if (props.creationTemplate) {
-      new CreationTemplateSafetyNet(this, 'CreationTemplate', { encryptionKey: this.key });
+      new CreationTemplateSafetyNet(this, 'CreationTemplate', {
+        encryptionKey: this.key,
+        roleName: creationTemplateRoleName({ account: this.account, region: this.region }),
+      });
     }
 
     new CfnOutput(this, 'KeyArn', { description: 'ARN of the KMS key of this registry', value: this.key.keyArn });

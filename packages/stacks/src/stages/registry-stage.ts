@@ -1,6 +1,6 @@
-import { Stage, StageProps, Tags, Validations } from 'aws-cdk-lib';
+import { PermissionsBoundary, Stage, StageProps, Tags, Validations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { EnvironmentRole, registryStackName, repositoriesStackName } from './naming';
+import { EnvironmentRole, PERMISSIONS_BOUNDARY_POLICY_NAME, registryStackName, repositoriesStackName } from './naming';
 import { RegistryStack, RegistryStackProps } from './registry-stack';
 import { RepositoriesStack } from './repositories-stack';
 import { groupRepositories } from './repository-groups';
@@ -23,6 +23,10 @@ export interface RegistryStageProps extends StageProps {
  * stacks of its repository groups. Security checks (cdk-nag AwsSolutions)
  * run on every stack of the stage: plugins added to the App would not
  * reach into a Stage.
+ *
+ * Every IAM role in the stage, whoever adds it, carries the permissions
+ * boundary {@link PERMISSIONS_BOUNDARY_POLICY_NAME} of its account: the
+ * deployment policy refuses to create a role without it.
  */
 export class RegistryStage extends Stage {
   /** The registry stack (key and registry-wide settings). */
@@ -32,7 +36,7 @@ export class RegistryStage extends Stage {
 
   constructor(scope: Construct, id: string, props: RegistryStageProps) {
     const env = { account: props.environment.account, region: props.environment.region };
-    super(scope, id, { ...props, env });
+    super(scope, id, { permissionsBoundary: PermissionsBoundary.fromName(PERMISSIONS_BOUNDARY_POLICY_NAME), ...props, env });
     const { topology, role } = props;
 
     this.registryStack = new RegistryStack(this, 'Registry', {

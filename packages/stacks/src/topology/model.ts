@@ -59,10 +59,24 @@ export interface DestinationModel extends Environment, KeyPrincipals {
   /** The destination is in another account than the source: it needs a registry policy. */
   readonly crossAccount: boolean;
   /**
-   * Deploy the repository creation template safety net: any repository that
-   * replication creates here is encrypted with this registry's key.
+   * The topology asks for the repository creation template safety net: any
+   * repository that replication creates here is encrypted with this
+   * registry's key. Only same-account destinations get it: see
+   * {@link deploysCreationTemplate}.
    */
   readonly creationTemplate: boolean;
+}
+
+/**
+ * Whether a destination gets the creation template safety net. Replication
+ * creates a missing repository only where the source may call
+ * `ecr:CreateRepository`: always in its own account, and in another account
+ * only if the registry policy grants it. This product's registry policy never
+ * does, so in a cross-account destination the template would never act and
+ * is not deployed.
+ */
+export function deploysCreationTemplate(destination: DestinationModel): boolean {
+  return destination.creationTemplate && !destination.crossAccount;
 }
 
 /** Where the pipeline lives and what starts it. */

@@ -92,7 +92,8 @@ const destinationSchema = z
     keyAdmins: keyAdmins.optional(),
     keyUsers: keyUsers.optional(),
     creationTemplate: z.boolean().default(true).meta({
-      description: 'Deploy a repository creation template, so that any repository replication creates here is encrypted with this registry\'s key.',
+      description: 'Deploy a repository creation template, so that any repository replication creates here is encrypted with this registry\'s key. '
+        + 'Only in the source\'s account: in another account replication cannot create repositories (the registry policy does not grant ecr:CreateRepository), so none is deployed there.',
     }),
   })
   .meta({ description: 'A registry images are replicated to, created beforehand with a KMS key. keyAdmins/keyUsers here override the top-level ones.' });

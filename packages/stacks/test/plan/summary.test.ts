@@ -21,7 +21,9 @@ describe('planSummary', () => {
     expect(summary).toContain([
       '  2. account 222222222222, Region eu-west-1 (222222222222-eu-west-1)',
       '     cross-account (registry policy lets the source replicate here)',
+      '     creation template: not deployed (cross-account: replication cannot create repositories here, so a template would never act)',
     ].join('\n'));
+    expect(summary.match(/creation template: on/g)).toHaveLength(1);
   });
 
   test('shows the key alias and principals per environment, with overrides', () => {

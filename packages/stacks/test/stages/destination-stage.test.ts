@@ -1,6 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { testApp, topology } from './helpers';
-import { DestinationStage } from '../../src/stages';
+import { DestinationStage, SourceStage } from '../../src/stages';
 
 function destinationStage(destinations: { account: string; region: string; [key: string]: unknown }[], index = 0, extra = {}) {
   const model = topology(destinations, extra);
@@ -41,6 +42,19 @@ describe('a same-account destination (111111111111/us-west-2)', () => {
       Prefix: 'ROOT',
       ImageTagMutability: 'IMMUTABLE',
       EncryptionConfiguration: { EncryptionType: 'KMS', KmsKey: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] } },
+    });
+  });
+
+  test('names the template role inside the deployment policy\'s ecr-replication- prefix, one per Region', () => {
+    registry.resourceCountIs('AWS::IAM::Role', 1);
+    registry.hasResourceProperties('AWS::IAM::Role', { RoleName: 'ecr-replication-template-us-west-2' });
+  });
+
+  test('every role carries the permissions boundary of its account', () => {
+    registry.allResourcesProperties('AWS::IAM::Role', {
+      PermissionsBoundary: {
+        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:policy/ecr-kms-replication-boundary']],
+      },
     });
   });
 
@@ -87,6 +101,11 @@ describe('a cross-account destination (222222222222/eu-west-1)', () => {
     expect(resources).not.toContain('repository/*');
   });
 
+  test('gets no creation template: replication cannot create repositories here, so it would never act', () => {
+    registry.resourceCountIs('AWS::ECR::RepositoryCreationTemplate', 0);
+    registry.resourceCountIs('AWS::IAM::Role', 0);
+  });
+
   test('uses the per-destination key administrators, not the top-level ones', () => {
     const [key] = Object.values(registry.findResources('AWS::KMS::Key'));
     const policy = JSON.stringify(key.Properties.KeyPolicy);
@@ -98,7 +117,7 @@ describe('a cross-account destination (222222222222/eu-west-1)', () => {
 });
 
 test('a destination without the safety net has no creation template', () => {
-  const { registry } = destinationStage([{ account: '222222222222', region: 'eu-west-1', creationTemplate: false }]);
+  const { registry } = destinationStage([{ account: '111111111111', region: 'eu-west-1', creationTemplate: false }]);
   registry.resourceCountIs('AWS::ECR::RepositoryCreationTemplate', 0);
   registry.resourceCountIs('AWS::IAM::Role', 0);
 });
@@ -138,4 +157,17 @@ test('every copy of a repository gets its lifecycle rules and tag mutability', (
   const rules = JSON.parse(repository.Properties.LifecyclePolicy.LifecyclePolicyText).rules;
   expect(rules.map((r: { selection: { tagStatus: string; countNumber: number } }) => [r.selection.tagStatus, r.selection.countNumber]))
     .toEqual([['untagged', 7], ['any', 50]]);
+});
+
+test('a role added to any stack of a stage later carries the permissions boundary too', () => {
+  const model = topology([{ account: '222222222222', region: 'eu-west-1' }]);
+  const app = testApp();
+  const source = new SourceStage(app, { topology: model });
+  const destination = new DestinationStage(app, { topology: model, destination: model.destinations[0] });
+  for (const stack of [source.registryStack, destination.repositoriesStacks[0]]) {
+    new iam.Role(stack, 'AddedLater', { assumedBy: new iam.AccountPrincipal('333333333333') });
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
+      PermissionsBoundary: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${stack.account}:policy/ecr-kms-replication-boundary`]] },
+    });
+  }
 });
