@@ -1,6 +1,10 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { EcrReplicationChecks, TopologyModel, validateTopology } from '@ecr-kms-replication/stacks';
-import { CfnResource } from 'aws-cdk-lib';
+import { temporaryDirectory } from '@ecr-kms-replication/testing';
+import { CfnResource, Stack } from 'aws-cdk-lib';
 import { Template, Match } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { generatedTopology } from './topologies';
 import { addPipeline, createApp } from '../src/app';
@@ -185,5 +189,30 @@ test('a target in the pipeline account is read through its look-up role too (the
   });
   template.hasResourceProperties('AWS::CodeBuild::Project', {
     Source: Match.objectLike({ BuildSpec: Match.stringLikeRegexp('verify .*--assume-role always') }),
+  });
+});
+
+describe('cdk-nag acknowledgements stay precise', () => {
+  const outdir = temporaryDirectory();
+  function pipelineApp() {
+    const app = createApp(fs.mkdtempSync(path.join(outdir, 'cdk.out-')));
+    const stack = addPipeline(app, { topology: generatedTopology({ destinations: 3, repositories: 1 }), topologyFile: 'apps/pipeline/topology.yaml' });
+    return { app, stack };
+  }
+  const roleNamed = (stack: Stack, suffix: string) =>
+    stack.node.findAll().find((node) => node instanceof iam.Role && node.node.path.endsWith(suffix)) as iam.Role;
+
+  test('the pipeline as generated synthesizes: every wildcard in it was reviewed', () => {
+    expect(() => pipelineApp().app.synth()).not.toThrow();
+  });
+
+  test.each([
+    ['the pipeline role', 'Pipeline/Pipeline/Pipeline/Role'],
+    ['the Verify step role', 'Verify/Verify/Role'],
+    ['the self-mutation role', 'SelfMutation/Role'],
+  ])('a new statement on "*" on %s fails the synth', (_name, suffix) => {
+    const { app, stack } = pipelineApp();
+    roleNamed(stack, suffix).addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ssm:GetParameter'], resources: ['*'] }));
+    expect(() => app.synth()).toThrow(/AwsSolutions-IAM5\[Resource::\*\]/);
   });
 });
