@@ -10,6 +10,10 @@ const CDK_CLI_VERSION = '2.1148.1';
 const CONSTRUCTS_VERSION = '10.8.1';
 const CDK_NAG_VERSION = '3.0.2';
 const WORKSPACE_VERSION = '0.0.0';
+// Node.js 20 reached end of life on 2026-04-30: 22 and 24 are the supported
+// LTS releases (CI runs the CLI and the synth on 22; the pipeline's CodeBuild
+// steps pin 22).
+const MIN_NODE_VERSION = '22.0.0';
 
 const root = new typescript.TypeScriptProject({
   name: 'ecr-kms-replication',
@@ -20,7 +24,7 @@ const root = new typescript.TypeScriptProject({
   projenrcTs: true,
   typescriptVersion: '~5.9.3',
   packageManager: javascript.NodePackageManager.NPM,
-  minNodeVersion: '20.0.0',
+  minNodeVersion: MIN_NODE_VERSION,
   github: false,
   release: false,
   package: false,
@@ -70,7 +74,7 @@ function packageOptions(name: string, outdir: string) {
     copyrightOwner: 'The ecr-kms-replication authors',
     typescriptVersion: '~5.9.3',
     packageManager: javascript.NodePackageManager.NPM,
-    minNodeVersion: '20.0.0',
+    minNodeVersion: MIN_NODE_VERSION,
     github: false,
     release: false,
     sampleCode: false,

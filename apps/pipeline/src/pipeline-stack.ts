@@ -12,6 +12,8 @@ import { planWaves } from './waves';
 
 /** The CDK CLI the pipeline uses for self-mutation: the one this repository pins. */
 export const PIPELINE_CDK_CLI_VERSION = '2.1148.1';
+/** The Node.js major version of every CodeBuild step: an LTS release the CodeBuild image provides. */
+export const PIPELINE_NODE_VERSION = '22';
 
 export interface PipelineStackProps extends StackProps {
   readonly topology: TopologyModel;
@@ -56,11 +58,13 @@ export class PipelineStack extends Stack {
       // set): twice as many destinations fit in one wave of 50 actions.
       useChangeSets: false,
       codeBuildDefaults: {
-        buildEnvironment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0 },
+        // Every CodeBuild step of the pipeline (synth, self-mutation, verify and
+        // the steps added later) runs on Node.js 22, which the repository
+        // requires (engines) and the Ubuntu standard 8.0 image provides.
+        buildEnvironment: { buildImage: codebuild.LinuxBuildImage.STANDARD_8_0 },
         logging: buildLogs.logging,
-        // The repository needs Node.js 20 (engines): pin it rather than take the image's default.
         partialBuildSpec: codebuild.BuildSpec.fromObject({
-          phases: { install: { 'runtime-versions': { nodejs: '20' } } },
+          phases: { install: { 'runtime-versions': { nodejs: PIPELINE_NODE_VERSION } } },
         }),
       },
       synth: new pipelines.ShellStep('Synth', {

@@ -127,12 +127,14 @@ test('25 destinations fit the CodePipeline quotas in as few waves as possible', 
   expect(names.indexOf('Source-111111111111-us-east-1')).toBeGreaterThan(Math.max(...waves.map((w) => names.indexOf(w.Name))));
 });
 
-test('every CodeBuild step runs on Node.js 20', () => {
+test('every CodeBuild step runs on Node.js 22 (Node.js 20 is end of life), on an image that provides it', () => {
   const { template } = synthesizePipeline(generatedTopology({ destinations: 1, repositories: 1 }));
   const projects = Object.values(template.findResources('AWS::CodeBuild::Project'));
   expect(projects.length).toBeGreaterThanOrEqual(3); // synth, self-mutation, verify
   for (const project of projects) {
-    expect(JSON.parse(project.Properties.Source.BuildSpec).phases.install['runtime-versions']).toEqual({ nodejs: '20' });
+    expect(JSON.parse(project.Properties.Source.BuildSpec).phases.install['runtime-versions']).toEqual({ nodejs: '22' });
+    // aws/aws-codebuild-docker-images ubuntu/standard/8.0/runtimes.yml: nodejs 22 and 24.
+    expect(project.Properties.Environment.Image).toBe('aws/codebuild/standard:8.0');
   }
 });
 
