@@ -11,8 +11,8 @@ import { topologyFile, topologyInput, repo } from './fixtures';
 // A plain CommonJS file that the command's bin script loads first.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { handleUnsupportedNode, SDK_WARNING_SWITCH } = require('../bin/node-support') as {
-  handleUnsupportedNode(proc: { version: string; env: Record<string, string | undefined>; stderr: { write(text: string): void } }): void;
   SDK_WARNING_SWITCH: string;
+  handleUnsupportedNode: (proc: { version: string; env: Record<string, string | undefined>; stderr: { write(text: string): void } }) => void;
 };
 
 const CLI_DIR = path.join(__dirname, '..');
