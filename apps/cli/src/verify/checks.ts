@@ -3,6 +3,8 @@
  * the registries: no SDK, no I/O, so every rule is unit-tested directly.
  */
 import { DestinationModel, Environment, RepositoryModel, TopologyModel } from '@ecr-kms-replication/stacks';
+
+export { deploysCreationTemplate } from '@ecr-kms-replication/stacks';
 import { allowsReplication, describeGrant, grantsBeyondReplication, parsePolicy } from './policy';
 import { CreationTemplateData, ImageData, KeyData, partitionOf, RepositoryData, ReplicationRuleData } from '../registry/data';
 import { CheckResult } from '../report/result';
@@ -223,11 +225,6 @@ export function checkCreationTemplate(
     return { ...base, status: 'fail', detail: `the ${CREATION_TEMPLATE_PREFIX} creation template of ${where} ${problems.join('; ')}`, fix: redeploy };
   }
   return { ...base, status: 'pass', detail: `${CREATION_TEMPLATE_PREFIX} template encrypts replicated repositories with ${topology.keyAlias}` };
-}
-
-/** Whether the destination stage deploys the creation template there (cross-account destinations never get one that acts). */
-export function deploysCreationTemplate(dest: DestinationModel): boolean {
-  return dest.creationTemplate && !dest.crossAccount;
 }
 
 /** How long a replication may stay IN_PROGRESS before it counts as stuck. */
