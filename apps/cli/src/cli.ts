@@ -25,7 +25,8 @@ export function createProgram(ctx: CliContext, setExitCode: (code: number) => vo
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
   // Subcommands made with `new Command` do not inherit the settings above.
-  for (const command of [validateCommand(ctx, setExitCode), planCommand(ctx, setExitCode), verifyCommand(ctx, setExitCode), backfillCommand(ctx, setExitCode)]) {
+  const commands = [validateCommand, planCommand, verifyCommand, backfillCommand].map((make) => make(ctx, setExitCode));
+  for (const command of commands) {
     command.copyInheritedSettings(program);
     program.addCommand(command);
   }

@@ -59,10 +59,16 @@ export interface BackfillDestinationReport {
   readonly progress?: BackfillProgress;
   readonly failureCode?: string;
   /** Source images missing here (`--only-missing`, `--dry-run`), per repository. */
-  readonly missing?: { readonly images: number; readonly repositories: readonly { readonly repository: string; readonly images: number; readonly repositoryMissing: boolean }[] };
+  readonly missing?: MissingSummary;
   readonly failedImages: readonly BackfillImageFailure[];
   /** One line for a human. */
   readonly detail: string;
+}
+
+/** How many source images a destination lacks, in total and per repository. */
+export interface MissingSummary {
+  readonly images: number;
+  readonly repositories: readonly { readonly repository: string; readonly images: number; readonly repositoryMissing: boolean }[];
 }
 
 export interface BackfillReport {

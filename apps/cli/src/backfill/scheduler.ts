@@ -7,8 +7,8 @@
  * others'), starts what the rules allow, then sleeps. No SDK here: the
  * registry, the clock and the interruption are passed in.
  */
-import { BACKFILL_TERMINAL_STATUSES, BackfillData, BackfillImageFailure, BackfillProgress } from '../registry/data';
 import { ReplicationBackfills } from '../registry/backfills';
+import { BACKFILL_TERMINAL_STATUSES, BackfillData, BackfillImageFailure, BackfillProgress } from '../registry/data';
 import { describeAwsError } from '../registry/errors';
 
 /** Backfills in progress at once per registry (ECR's limit: `LimitExceededException` beyond). */

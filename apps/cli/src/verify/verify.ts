@@ -16,8 +16,8 @@ import {
   KeyData,
 } from './checks';
 import { CallerIdentityError, ForEachOptions, forEachRegistry } from '../registry/access';
-import { describeAwsError } from '../registry/errors';
 import { ImageSummary } from '../registry/data';
+import { describeAwsError } from '../registry/errors';
 import { mapLimit } from '../registry/pool';
 import { RegistryReader } from '../registry/reader';
 import { buildReport, CheckResult, EnvironmentReport, failedReport, VerifyReport } from '../report/result';

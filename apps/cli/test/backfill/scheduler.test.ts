@@ -1,6 +1,6 @@
-import { BackfillData, BackfillImageFailure } from '../../src/registry/data';
-import { ReplicationBackfills } from '../../src/registry/backfills';
 import { BackfillState, BackfillTarget, MAX_IN_PROGRESS, scheduleBackfills } from '../../src/backfill/scheduler';
+import { ReplicationBackfills } from '../../src/registry/backfills';
+import { BackfillData, BackfillImageFailure } from '../../src/registry/data';
 
 const SOURCE = '111111111111';
 
@@ -89,7 +89,7 @@ async function run(targets: BackfillTarget[], registry: FakeRegistry, extra: Par
 
 describe('scheduleBackfills', () => {
   test('destinations in the same Region run one after another, other Regions at once', async () => {
-    const registry = new FakeRegistry({ [`222222222222-eu-west-1`]: { rounds: 2 } });
+    const registry = new FakeRegistry({ '222222222222-eu-west-1': { rounds: 2 } });
     const { states, updates } = await run([
       target('222222222222', 'eu-west-1'),
       target('333333333333', 'eu-west-1'),

@@ -32,7 +32,8 @@ async function ecrIn(env: { account: string; region: string }): Promise<ECRClien
   if (env.account === MOTO_ACCOUNT) return new ECRClient({ region: env.region });
   const sts = new STSClient({ region: 'us-east-1' });
   const { Credentials: c } = await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${env.account}:role/setup`, RoleSessionName: 'setup' }));
-  return new ECRClient({ region: env.region, credentials: { accessKeyId: c!.AccessKeyId!, secretAccessKey: c!.SecretAccessKey!, sessionToken: c!.SessionToken } });
+  const credentials = { accessKeyId: c!.AccessKeyId!, secretAccessKey: c!.SecretAccessKey!, sessionToken: c!.SessionToken };
+  return new ECRClient({ region: env.region, credentials });
 }
 
 /** The digest moto gives an image: the SHA-256 of its layers' digests. */
