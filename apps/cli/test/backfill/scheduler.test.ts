@@ -4,6 +4,8 @@ import { BackfillData, BackfillImageFailure } from '../../src/registry/data';
 
 const SOURCE = '111111111111';
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 function target(account: string, region: string): BackfillTarget {
   return { id: `${account}-${region}`, account, region };
 }
@@ -14,7 +16,7 @@ function target(account: string, region: string): BackfillTarget {
  * It enforces ECR's rules: one in progress per destination Region, at most 10.
  */
 class FakeRegistry implements ReplicationBackfills {
-  readonly backfills: (BackfillData & { left: number; failures: BackfillImageFailure[]; endAs: string })[] = [];
+  readonly backfills: (Mutable<BackfillData> & { left: number; failures: BackfillImageFailure[]; endAs: string })[] = [];
   readonly started: string[] = [];
   /** Errors thrown by the next calls of each method, in order. */
   readonly errors: { start: Error[]; list: Error[] } = { start: [], list: [] };
