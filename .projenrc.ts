@@ -210,6 +210,14 @@ const cliApp = new typescript.TypeScriptProject({
     '@aws-sdk/credential-providers@^3.1175.0',
   ],
   devDeps: [`${testingPkg.package.packageName}@${WORKSPACE_VERSION}`, 'aws-sdk-client-mock@^4.1.0'],
+  tsconfigDev: {
+    compilerOptions: {
+      isolatedModules: true,
+      // aws-sdk-client-mock's @types/sinon imports `@sinonjs/fake-timers`, whose own
+      // (newer) types lack what it uses: point the tests at @types/sinonjs__fake-timers.
+      paths: { '@sinonjs/fake-timers': ['../../../node_modules/@types/sinonjs__fake-timers'] },
+    },
+  },
   // bin/ecr-kms-replication is picked up as the `ecr-kms-replication` command.
 });
 installAtRoot(cliApp);

@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command, CommanderError } from 'commander';
+import { backfillCommand } from './commands/backfill';
 import { planCommand } from './commands/plan';
 import { validateCommand } from './commands/validate';
 import { verifyCommand } from './commands/verify';
@@ -24,7 +25,8 @@ export function createProgram(ctx: CliContext, setExitCode: (code: number) => vo
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
   // Subcommands made with `new Command` do not inherit the settings above.
-  for (const command of [validateCommand(ctx, setExitCode), planCommand(ctx, setExitCode), verifyCommand(ctx, setExitCode)]) {
+  const commands = [validateCommand, planCommand, verifyCommand, backfillCommand].map((make) => make(ctx, setExitCode));
+  for (const command of commands) {
     command.copyInheritedSettings(program);
     program.addCommand(command);
   }

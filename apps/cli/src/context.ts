@@ -2,6 +2,7 @@
  * Everything a command touches outside its arguments, passed in so that
  * tests run the whole CLI in-process with their own streams and fakes.
  */
+import { ReplicationBackfills } from './registry/backfills';
 import { RegistryReader, ReaderOptions } from './registry/reader';
 
 export interface OutputStream {
@@ -15,6 +16,15 @@ export interface CliContext {
   readonly env: NodeJS.ProcessEnv;
   /** Reading a registry. Default: the AWS SDK. */
   readonly readerFor?: (options: ReaderOptions) => RegistryReader;
+  /** The source registry's replication backfills (`backfill`). Default: the AWS SDK. */
+  readonly backfillsFor?: (options: ReaderOptions) => ReplicationBackfills;
+  /** Waiting between two polls (`backfill`). Default: a timer. */
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /**
+   * Calls `handler` when the user asks to stop waiting (Ctrl-C); returns a
+   * function that removes it. Default: the process's SIGINT.
+   */
+  readonly onInterrupt?: (handler: () => void) => () => void;
 }
 
 /** Exit codes: 0 all good, 1 a verify check does not hold, 2 usage or topology errors. */

@@ -1,12 +1,12 @@
 import { DestinationStage, SourceStage, TopologyModel, environmentId } from '@ecr-kms-replication/stacks';
-import { Stack, StackProps } from 'aws-cdk-lib';
+import { Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
 import { hardenArtifactStores } from './artifact-stores';
 import { BuildLogs } from './build-logs';
-import { lookupRoleArn, RegistryCommandStep, topologyEnvironments } from './registry-steps';
+import { backfillRoleArn, lookupRoleArn, RegistryCommandStep, topologyEnvironments } from './registry-steps';
 import { acknowledgeArtifactBuckets, acknowledgeGeneratedPolicyWildcards } from './reviewed-findings';
 import { planWaves } from './waves';
 
@@ -27,8 +27,9 @@ export interface PipelineStackProps extends StackProps {
 /**
  * The pipeline: a push to the topology's branch starts it; it updates
  * itself, deploys every destination (in parallel waves), waits for an
- * approval, deploys the source (replication switches on there), then checks
- * that every destination repository is encrypted with its KMS key.
+ * approval, deploys the source (replication switches on there), backfills
+ * the images that existed before (unless `pipeline.backfill: false`), then
+ * checks that every destination repository is encrypted with its KMS key.
  */
 export class PipelineStack extends Stack {
   public readonly pipeline: pipelines.CodePipeline;
@@ -93,11 +94,15 @@ export class PipelineStack extends Stack {
     });
 
     this.sourceStage = new SourceStage(this, { topology });
+    const verify = this.verifyStep(input, topology, env);
+    const backfill = settings.backfill ? this.backfillStep(input, topology, env) : undefined;
+    // Verify looks at the registries once the images that existed before are copied.
+    if (backfill) verify.addStepDependency(backfill);
     this.pipeline.addStage(this.sourceStage, {
       pre: [new pipelines.ManualApprovalStep('ApproveSource', {
         comment: `Every destination is ready. Approve to switch replication on in ${environmentId(topology.source)}: from then on every push is copied to ${topology.destinations.length} destinations.`,
       })],
-      post: [this.verifyStep(input, topology, env)],
+      post: backfill ? [backfill, verify] : [verify],
     });
 
     this.pipeline.buildPipeline();
@@ -113,6 +118,24 @@ export class PipelineStack extends Stack {
       env,
       command: 'verify',
       roleArns: topologyEnvironments(topology).map(lookupRoleArn),
+    });
+  }
+
+  /**
+   * `ecr-kms-replication backfill --only-missing`: replication copies only the
+   * images pushed after it is switched on; this copies the older ones where a
+   * destination lacks some (a run with nothing missing starts nothing). The
+   * source is read and backfilled through its backfill role, the
+   * destinations' images through their look-up roles.
+   */
+  private backfillStep(input: pipelines.IFileSetProducer, topology: TopologyModel, env: Record<string, string>) {
+    return new RegistryCommandStep('Backfill', {
+      input,
+      env,
+      command: 'backfill --only-missing',
+      roleArns: [backfillRoleArn(topology.source), ...topology.destinations.map(lookupRoleArn)],
+      // It waits for the backfills to end: many images take a while.
+      timeout: Duration.hours(8),
     });
   }
 

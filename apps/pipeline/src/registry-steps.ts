@@ -1,5 +1,5 @@
 import { Environment, TopologyModel } from '@ecr-kms-replication/stacks';
-import { Aws } from 'aws-cdk-lib';
+import { Aws, Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 
@@ -9,6 +9,14 @@ export const BOOTSTRAP_QUALIFIER = 'hnb659fds';
 /** The read-only CDK look-up role of an environment (`cdk bootstrap --trust` opens it to the pipeline account). */
 export function lookupRoleArn(env: Environment): string {
   return `arn:${Aws.PARTITION}:iam::${env.account}:role/cdk-${BOOTSTRAP_QUALIFIER}-lookup-role-${env.account}-${env.region}`;
+}
+
+/**
+ * The source's backfill role, which its registry stack deploys (the
+ * `BackfillRole` construct): it may start and follow replication backfills there.
+ */
+export function backfillRoleArn(env: Environment): string {
+  return `arn:${Aws.PARTITION}:iam::${env.account}:role/ecr-replication-backfill-${env.region}`;
 }
 
 /** Every registry of the topology: the source, then the destinations. */
@@ -27,6 +35,11 @@ export interface RegistryCommandStepProps {
   readonly command: string;
   /** The roles the step may assume, one per environment it reads. */
   readonly roleArns: readonly string[];
+  /**
+   * How long the step may run.
+   * @default - CodeBuild's default (60 minutes)
+   */
+  readonly timeout?: Duration;
 }
 
 /**
@@ -40,6 +53,7 @@ export class RegistryCommandStep extends pipelines.CodeBuildStep {
     super(id, {
       input: props.input,
       env: props.env,
+      timeout: props.timeout,
       commands: [
         'npm ci',
         `npx ecr-kms-replication ${props.command} --topology "$ECR_REPLICATION_TOPOLOGY" --assume-role always`,

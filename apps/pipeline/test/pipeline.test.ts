@@ -77,6 +77,30 @@ describe('the pipeline for a mixed topology (3 destinations, same and cross acco
     expect(verify.RunOrder).toBeGreaterThan(Math.max(...deployOrders));
   });
 
+  test('backfills after the source deploy and before Verify, through the source\'s backfill role and the destinations\' look-up roles', () => {
+    const source = stages.find((s) => s.Name === 'Source-111111111111-us-east-1')!;
+    const backfill = source.Actions.find((a) => a.Name === 'Backfill')!;
+    const verify = source.Actions.find((a) => a.Name === 'Verify')!;
+    expect(backfill.RunOrder).toBeGreaterThan(Math.max(...deploysOf(source).map((a) => a.RunOrder ?? 1)));
+    expect(verify.RunOrder).toBeGreaterThan(backfill.RunOrder!);
+    template.hasResourceProperties('AWS::CodeBuild::Project', {
+      Source: Match.objectLike({
+        BuildSpec: Match.stringLikeRegexp('ecr-kms-replication backfill --only-missing --topology [^ ]*ECR_REPLICATION_TOPOLOGY[^ ]* --assume-role always'),
+      }),
+      TimeoutInMinutes: 480,
+    });
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as { Sid?: string; Action: string; Resource: unknown[] }[])
+      .filter((statement) => statement.Sid === 'BackfillAssumesRegistryRoles');
+    expect(statements).toHaveLength(1);
+    expect(statements[0].Action).toBe('sts:AssumeRole');
+    const arn = (name: string, account: string) => JSON.stringify({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${account}:role/${name}`]] });
+    expect(statements[0].Resource.map((r) => JSON.stringify(r)).sort()).toEqual([
+      arn('ecr-replication-backfill-us-east-1', '111111111111'),
+      ...topology.destinations.map(({ account, region }) => arn(`cdk-hnb659fds-lookup-role-${account}-${region}`, account)),
+    ].sort());
+  });
+
   test('no approval before the destinations unless the topology asks for one', () => {
     const approvals = stages.filter((s) => s.Name.startsWith('Destinations')).flatMap((s) => s.Actions)
       .filter((a) => a.ActionTypeId.Category === 'Approval');
@@ -109,6 +133,15 @@ test('an approval before the destinations when the topology asks for it', () => 
   expect(approval.RunOrder ?? 1).toBeLessThan(Math.min(...deploysOf(first).map((a) => a.RunOrder ?? 1)));
 });
 
+test('no Backfill step with pipeline.backfill: false; Verify still follows the source deploy', () => {
+  const topology = generatedTopology({ destinations: 2, repositories: 1 });
+  const { stages, template } = synthesizePipeline({ ...topology, pipeline: { ...topology.pipeline, backfill: false } });
+  const source = stages.find((s) => s.Name === 'Source-111111111111-us-east-1')!;
+  expect(source.Actions.map((a) => a.Name)).not.toContain('Backfill');
+  expect(source.Actions.find((a) => a.Name === 'Verify')!.RunOrder).toBeGreaterThan(Math.max(...deploysOf(source).map((a) => a.RunOrder ?? 1)));
+  template.resourcePropertiesCountIs('AWS::CodeBuild::Project', { Source: Match.objectLike({ BuildSpec: Match.stringLikeRegexp('backfill') }) }, 0);
+});
+
 test('25 destinations fit the CodePipeline quotas in as few waves as possible', () => {
   // 24 repositories fill all four repositories stacks of every environment,
   // so every stage is as large as at 1,000 repositories.
@@ -130,7 +163,7 @@ test('25 destinations fit the CodePipeline quotas in as few waves as possible', 
 test('every CodeBuild step runs on Node.js 22 (Node.js 20 is end of life), on an image that provides it', () => {
   const { template } = synthesizePipeline(generatedTopology({ destinations: 1, repositories: 1 }));
   const projects = Object.values(template.findResources('AWS::CodeBuild::Project'));
-  expect(projects.length).toBeGreaterThanOrEqual(3); // synth, self-mutation, verify
+  expect(projects.length).toBeGreaterThanOrEqual(4); // synth, self-mutation, backfill, verify
   for (const project of projects) {
     expect(JSON.parse(project.Properties.Source.BuildSpec).phases.install['runtime-versions']).toEqual({ nodejs: '22' });
     // aws/aws-codebuild-docker-images ubuntu/standard/8.0/runtimes.yml: nodejs 22 and 24.

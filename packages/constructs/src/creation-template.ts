@@ -126,8 +126,8 @@ export class CreationTemplateSafetyNet extends Construct {
   }
 }
 
-// A resolved ARN written the way cdk-nag names it in a finding ID: `{ Ref: X }` becomes `<X>`.
-function findingText(value: unknown): string {
+/** A resolved ARN written the way cdk-nag names it in a finding ID: `{ Ref: X }` becomes `<X>`. @internal */
+export function findingText(value: unknown): string {
   if (typeof value === 'string') {
     return value;
   }

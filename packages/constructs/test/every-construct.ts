@@ -1,5 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import {
+  BackfillRole,
   CreationTemplateSafetyNet,
   EncryptedRepository,
   RegistryReplication,
@@ -26,4 +27,5 @@ export function everyConstruct(stack: Stack): void {
   });
   new CreationTemplateSafetyNet(stack, 'SafetyNet', { encryptionKey: key.key });
   new CreationTemplateSafetyNet(stack, 'ProdSafetyNet', { encryptionKey: key.key, prefix: 'prod' });
+  new BackfillRole(stack, 'Backfill', { trustedAccounts: ['333333333333'] });
 }

@@ -14,7 +14,7 @@ export function verifyCommand(ctx: CliContext, setExitCode: (code: number) => vo
   const command = new Command('verify')
     .description('Check the live registries against the topology: replication rules, KMS encryption, tag mutability, registry policies, creation templates.');
   addLiveOptions(command, ctx, { roleName: LOOKUP_ROLE_NAME, roleDescription: 'default: the CDK bootstrap look-up role, read-only' })
-    .addOption(new Option('--images <n>', 'also check the replication status of the N most recent images of each source repository')
+    .addOption(new Option('--images <n>', 'also check the replication status of the N most recent images of each source repository, and that every destination has them')
       .argParser(integerAtLeast(1)))
     .addHelpText('after', '\nExit status: 0 every check passed, 1 a check failed or could not run, 2 usage or topology error.')
     .action(async (flags: VerifyFlags) => {

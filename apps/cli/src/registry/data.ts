@@ -60,3 +60,34 @@ export function partitionOf(region: string): string {
   if (region.startsWith('us-gov-')) return 'aws-us-gov';
   return 'aws';
 }
+
+/** A replication backfill of the source registry to one destination (`ListReplicationBackfills`, `DescribeReplicationBackfillResults`). */
+export interface BackfillData {
+  readonly id: string;
+  readonly destination: { readonly account: string; readonly region: string };
+  /** `PREPARING`, `IN_PROGRESS`, `COMPLETE`, `FAILED`, `STOPPING` or `STOPPED`. */
+  readonly status: string;
+  readonly failureCode?: string;
+  /** Unknown while `PREPARING`. Each image and tag combination counts once. */
+  readonly progress?: BackfillProgress;
+  readonly startedAt?: Date;
+  readonly endedAt?: Date;
+}
+
+export interface BackfillProgress {
+  readonly total: number;
+  readonly completed: number;
+  readonly failed: number;
+  readonly failureCodes: readonly string[];
+}
+
+/** An image a backfill could not replicate (`DescribeReplicationBackfillResults`, once terminal). */
+export interface BackfillImageFailure {
+  readonly repository: string;
+  readonly digest?: string;
+  readonly tag?: string;
+  readonly failureCode?: string;
+}
+
+/** The statuses after which a backfill never changes again. */
+export const BACKFILL_TERMINAL_STATUSES: readonly string[] = ['COMPLETE', 'FAILED', 'STOPPED'];

@@ -63,6 +63,17 @@ export interface ReaderOptions {
   readonly sessionName?: string;
 }
 
+/** The SDK client settings of one registry: its Region, the role's credentials, retries and timeouts. */
+export function clientConfig(options: ReaderOptions) {
+  const credentials: Credentials = options.roleArn
+    ? fromTemporaryCredentials({
+      params: { RoleArn: options.roleArn, RoleSessionName: options.sessionName ?? 'ecr-kms-replication', DurationSeconds: 3600 },
+      clientConfig: { region: options.stsRegion, ...CLIENT_DEFAULTS },
+    })
+    : undefined;
+  return { region: options.region, credentials, ...CLIENT_DEFAULTS };
+}
+
 export class SdkRegistryReader implements RegistryReader {
   private readonly ecr: ECRClient;
   private readonly kms: KMSClient;
@@ -70,13 +81,7 @@ export class SdkRegistryReader implements RegistryReader {
   private allRepositories?: Promise<Map<string, RepositoryData>>;
 
   constructor(options: ReaderOptions) {
-    const credentials: Credentials = options.roleArn
-      ? fromTemporaryCredentials({
-        params: { RoleArn: options.roleArn, RoleSessionName: options.sessionName ?? 'ecr-kms-replication', DurationSeconds: 3600 },
-        clientConfig: { region: options.stsRegion, ...CLIENT_DEFAULTS },
-      })
-      : undefined;
-    const config = { region: options.region, credentials, ...CLIENT_DEFAULTS };
+    const config = clientConfig(options);
     this.ecr = new ECRClient(config);
     this.kms = new KMSClient(config);
     this.sts = new STSClient(config);

@@ -27,7 +27,9 @@ export type CheckName =
   /** Same-account destination: the repository creation template is the deployed one. */
   | 'creation-template'
   /** Source, with `--images N`: the recent images reached every destination. */
-  | 'image-replication';
+  | 'image-replication'
+  /** Destination, with `--images N`: the N most recent source images are here (those pushed before replication are not, without a backfill). */
+  | 'image-presence';
 
 export interface CheckResult {
   readonly check: CheckName;

@@ -6,7 +6,7 @@ import { DestinationModel, Environment, RepositoryModel, TopologyModel } from '@
 
 export { deploysCreationTemplate } from '@ecr-kms-replication/stacks';
 import { allowsReplication, describeGrant, grantsBeyondReplication, parsePolicy } from './policy';
-import { CreationTemplateData, ImageData, KeyData, partitionOf, RepositoryData, ReplicationRuleData } from '../registry/data';
+import { CreationTemplateData, ImageData, ImageSummary, KeyData, partitionOf, RepositoryData, ReplicationRuleData } from '../registry/data';
 import { CheckResult } from '../report/result';
 
 export { partitionOf } from '../registry/data';
@@ -257,6 +257,34 @@ export function checkImageReplication(
   }
   if (problems.length > 0) return { ...base, status: 'fail', detail: problems.join('; ') };
   return { ...base, status: 'pass', detail: `${images.length} recent image(s) replicated or on their way` };
+}
+
+/**
+ * Destination, with `--images N`: each of the N most recent source images of
+ * a repository is here (same digest). ECR replicates only images pushed after
+ * the destination joined the replication configuration: older ones are
+ * missing until a backfill copies them. A warning, with the command to run.
+ */
+export function checkImagePresence(
+  dest: DestinationModel,
+  repository: string,
+  sourceRecent: readonly ImageSummary[],
+  here: readonly ImageSummary[],
+): CheckResult {
+  const base = { check: 'image-presence', repository } as const;
+  const digests = new Set(here.map((i) => i.digest));
+  const absent = sourceRecent.filter((i) => !digests.has(i.digest));
+  if (absent.length === 0) {
+    return { ...base, status: 'pass', detail: sourceRecent.length === 0 ? 'no source image' : `the ${sourceRecent.length} most recent source image(s) are here` };
+  }
+  const names = absent.slice(0, 5).map((i) => (i.tags.length > 0 ? `${i.tags[0]} (${shortDigest(i.digest)})` : shortDigest(i.digest)));
+  const more = absent.length > names.length ? ` and ${absent.length - names.length} more` : '';
+  return {
+    ...base,
+    status: 'warn',
+    detail: `${absent.length} of the ${sourceRecent.length} most recent source image(s) are not in ${registryName(dest)}: ${names.join(', ')}${more}`,
+    fix: `images pushed before replication reached ${dest.id} are never copied on their own: run ecr-kms-replication backfill --destination ${dest.id} --only-missing`,
+  };
 }
 
 function shortDigest(digest: string): string {

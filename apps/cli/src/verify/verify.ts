@@ -6,6 +6,7 @@ import { DestinationModel, SourceModel, TopologyModel } from '@ecr-kms-replicati
 import {
   checkCreationTemplate,
   checkDestinationRepositories,
+  checkImagePresence,
   checkImageReplication,
   checkRegistryPolicy,
   checkReplication,
@@ -15,6 +16,7 @@ import {
   KeyData,
 } from './checks';
 import { CallerIdentityError, ForEachOptions, forEachRegistry } from '../registry/access';
+import { ImageSummary } from '../registry/data';
 import { describeAwsError } from '../registry/errors';
 import { mapLimit } from '../registry/pool';
 import { RegistryReader } from '../registry/reader';
@@ -34,16 +36,25 @@ export async function verifyTopology(topology: TopologyModel, options: VerifyOpt
     { ...topology.source, kind: 'source' },
     ...topology.destinations.map((dest) => ({ ...dest, kind: 'destination' as const })),
   ];
+  // With --images, the source's most recent images by repository, for the
+  // destinations to compare with. The source comes first in `targets`, so it
+  // is always read before (or while) the destinations wait for it.
+  const sourceImages = deferred<ReadonlyMap<string, readonly ImageSummary[]>>();
   try {
     const reports = await forEachRegistry(targets, { sessionName: 'ecr-kms-replication-verify', ...options }, async (registry): Promise<EnvironmentReport> => {
       const { env } = registry;
       const base = { id: env.id, kind: env.kind, account: env.account, region: env.region, role: registry.role };
       if ('error' in registry.identity) {
+        if (env.kind === 'source') sourceImages.resolve(new Map());
         return { ...base, checks: [{ check: 'access', status: 'error', detail: registry.identity.error }] };
       }
       const access: CheckResult = { check: 'access', status: 'pass', detail: `read as ${registry.identity.arn}` };
       const dest = env.kind === 'destination' ? topology.destinations.find((d) => d.id === env.id) : undefined;
-      return { ...base, checks: [access, ...await checkEnvironment(topology, env, dest, registry.reader, options)] };
+      try {
+        return { ...base, checks: [access, ...await checkEnvironment(topology, env, dest, registry.reader, options, sourceImages)] };
+      } finally {
+        if (!dest) sourceImages.resolve(new Map());
+      }
     });
     return buildReport(reports);
   } catch (e) {
@@ -58,6 +69,7 @@ async function checkEnvironment(
   dest: DestinationModel | undefined,
   reader: RegistryReader,
   options: VerifyOptions,
+  sourceImages: Deferred<ReadonlyMap<string, readonly ImageSummary[]>>,
 ): Promise<CheckResult[]> {
   const names = topology.repositories.map((r) => r.name);
   const guard = async (check: CheckResult['check'], fn: () => Promise<CheckResult[]>): Promise<CheckResult[]> => {
@@ -69,6 +81,9 @@ async function checkEnvironment(
   };
 
   if (!dest) {
+    const recent = options.images && options.images > 0
+      ? readRecentImages(reader, names, options.images).then((images) => { sourceImages.resolve(images); })
+      : Promise.resolve(sourceImages.resolve(new Map()));
     const [replication, repositories] = await Promise.all([
       guard('replication', async () => checkReplication(topology, await reader.replicationRules())),
       guard('repository', async () => {
@@ -88,6 +103,7 @@ async function checkEnvironment(
         return results;
       }),
     ]);
+    await recent;
     return [...replication, ...repositories];
   }
 
@@ -105,5 +121,45 @@ async function checkEnvironment(
         topology, dest, await reader.creationTemplates([CREATION_TEMPLATE_PREFIX]), await key as KeyData | { error: string })])
       : Promise.resolve([]),
   ]);
-  return [...repositories, ...policy, ...template];
+  const presence = options.images && options.images > 0
+    ? await checkPresence(dest, reader, await sourceImages.promise)
+    : [];
+  return [...repositories, ...policy, ...template, ...presence];
+}
+
+/** The `count` most recent images of each source repository that can be read (absent or unreadable: left out). */
+async function readRecentImages(reader: RegistryReader, names: readonly string[], count: number): Promise<Map<string, ImageSummary[]>> {
+  const images = await mapLimit(names, 4, (name) => reader.images(name).then((all) => all.slice(0, count), () => undefined));
+  return new Map(names.flatMap((name, i) => (images[i] ? [[name, images[i]] as const] : [])));
+}
+
+/** Destination, with `--images`: the source's recent images are here (one row per repository with source images). */
+async function checkPresence(
+  dest: DestinationModel,
+  reader: RegistryReader,
+  sourceRecent: ReadonlyMap<string, readonly ImageSummary[]>,
+): Promise<CheckResult[]> {
+  const repositories = [...sourceRecent].filter(([, images]) => images.length > 0);
+  const results = await mapLimit(repositories, 4, async ([name, recent]): Promise<CheckResult | undefined> => {
+    try {
+      return checkImagePresence(dest, name, recent, await reader.images(name));
+    } catch (e) {
+      // A missing repository is already the repository check's failure.
+      if ((e as Error).name === 'RepositoryNotFoundException') return undefined;
+      return { check: 'image-presence', repository: name, status: 'error', detail: describeAwsError(e, dest.region) };
+    }
+  });
+  return results.filter((r): r is CheckResult => r !== undefined);
+}
+
+interface Deferred<T> {
+  readonly promise: Promise<T>;
+  /** The first call wins. */
+  resolve(value: T): void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => { resolve = r; });
+  return { promise, resolve };
 }

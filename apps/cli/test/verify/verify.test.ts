@@ -63,6 +63,30 @@ describe('verifyTopology', () => {
     const images = report.environments[0].checks.filter((c) => c.check === 'image-replication');
     expect(images.map((c) => `${c.repository}:${c.status}`)).toEqual(['app:fail', 'team/api:pass']);
   });
+
+  test('--images warns, per destination and repository, about recent source images absent there, with the backfill to run', async () => {
+    const image = (d: string, tag?: string) => ({ digest: `sha256:${d.repeat(64)}`, tags: tag ? [tag] : [] });
+    const registries = goodRegistries(t);
+    registries[t.source.id].images = new Map([['app', [image('c', 'v3'), image('b', 'v2'), image('a', 'v1')]], ['team/api', []]]);
+    registries[t.destinations[0].id].images = new Map([['app', [image('c', 'v3')]]]);
+    registries[CROSS_ACCOUNT.id].images = new Map([['app', [image('c', 'v3'), image('b', 'v2'), image('a')]]]);
+    const report = await verifyTopology(t, { ...options(fakeReaders(registries).readerFor), images: 2 });
+    const presence = report.environments.map((e) => e.checks.filter((c) => c.check === 'image-presence'));
+    expect(presence[0]).toEqual([]);
+    expect(presence[1]).toEqual([{
+      check: 'image-presence',
+      repository: 'app',
+      status: 'warn',
+      detail: '1 of the 2 most recent source image(s) are not in 111111111111/eu-west-1: v2 (bbbbbbbbbbbb)',
+      fix: 'images pushed before replication reached 111111111111-eu-west-1 are never copied on their own: '
+        + 'run ecr-kms-replication backfill --destination 111111111111-eu-west-1 --only-missing',
+    }]);
+    // Only the 2 most recent are compared; team/api has no image: no row.
+    expect(presence[2]).toEqual([{ check: 'image-presence', repository: 'app', status: 'pass', detail: 'the 2 most recent source image(s) are here' }]);
+    // A warning does not fail verify.
+    expect(report.ok).toBe(true);
+    expect(report.summary.warnings).toBe(1);
+  });
 });
 
 test('the largest topology (25 destinations × 1,000 repositories) is checked (the checks alone) in seconds', async () => {

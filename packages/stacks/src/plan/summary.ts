@@ -56,6 +56,9 @@ export function planSummary(model: TopologyModel): string {
   steps.push(`destinations (in parallel): ${order.destinations.map((d) => d.id).join(', ')}`);
   steps.push('manual approval');
   steps.push(`source: ${order.source.id}`);
+  if (model.pipeline.backfill) {
+    steps.push('backfill: replicate the images pushed before replication, where a destination misses some');
+  }
   steps.push('verification');
   steps.forEach((step, i) => lines.push(`  ${i + 1}. ${step}`));
 

@@ -1,4 +1,5 @@
 import {
+  BackfillRole,
   CreationTemplateSafetyNet,
   RegistryReplication,
   ReplicationAccess,
@@ -48,6 +49,12 @@ export interface RegistryStackProps extends StackProps {
    * @default false
    */
   readonly creationTemplate?: boolean;
+  /**
+   * Deploy the role of the `backfill` command, trusted by these accounts
+   * (source only).
+   * @default - no backfill role
+   */
+  readonly backfillRole?: { readonly trustedAccounts: readonly string[] };
 }
 
 /**
@@ -92,6 +99,11 @@ export class RegistryStack extends Stack {
         encryptionKey: this.key,
         roleName: creationTemplateRoleName({ account: this.account, region: this.region }),
       });
+    }
+
+    if (props.backfillRole) {
+      const backfill = new BackfillRole(this, 'Backfill', { trustedAccounts: props.backfillRole.trustedAccounts });
+      new CfnOutput(this, 'BackfillRoleArn', { description: 'Role of ecr-kms-replication backfill in this registry', value: backfill.role.roleArn });
     }
 
     new CfnOutput(this, 'KeyArn', { description: 'ARN of the KMS key of this registry', value: this.key.keyArn });

@@ -27,6 +27,8 @@ export class SourceStage extends RegistryStage {
           destinations: topology.destinations,
           repositoryNames: topology.repositories.map((r) => r.name),
         },
+        // The `backfill` command (the pipeline's Backfill step) runs in the pipeline account.
+        backfillRole: { trustedAccounts: [topology.pipeline.account] },
       },
     });
   }

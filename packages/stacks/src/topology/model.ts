@@ -89,6 +89,12 @@ export interface PipelineModel extends Environment {
   readonly branch: string;
   /** Ask for a manual approval before the destinations are deployed too (the source always has one). */
   readonly approveDestinations: boolean;
+  /**
+   * After the source is deployed, start replication backfills for the
+   * destinations that miss images pushed before replication (the pipeline's
+   * `Backfill` step, before `Verify`).
+   */
+  readonly backfill: boolean;
 }
 
 /** What happens to keys and repositories when their stack is deleted. */

@@ -168,6 +168,9 @@ const pipelineSchema = z
     approveDestinations: z.boolean().default(false).meta({
       description: 'Ask for a manual approval before the destinations are deployed too (the source always has one).',
     }),
+    backfill: z.boolean().default(true).meta({
+      description: 'After the source is deployed, replicate the images that existed before replication (a `backfill --only-missing` step before Verify).',
+    }),
   })
   .meta({ description: 'Where the CDK pipeline lives and what starts it.' });
 

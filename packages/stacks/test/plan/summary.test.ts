@@ -54,8 +54,17 @@ describe('planSummary', () => {
       '  1. destinations (in parallel): 111111111111-us-west-2, 222222222222-eu-west-1',
       '  2. manual approval',
       '  3. source: 111111111111-us-east-1',
-      '  4. verification',
+      '  4. backfill: replicate the images pushed before replication, where a destination misses some',
+      '  5. verification',
     ].join('\n'));
+  });
+
+  test('no backfill step with pipeline.backfill: false', () => {
+    const topology = validTopology();
+    topology.pipeline.backfill = false;
+    const text = planSummary(validateTopology(topology));
+    expect(text).not.toContain('backfill');
+    expect(text).toMatch(/ {2}3\. source: \S+\n {2}4\. verification/);
   });
 
   test('an approval before the destinations too, when asked for', () => {
@@ -66,7 +75,7 @@ describe('planSummary', () => {
     topology.tags = { team: 'platform', app: 'ecr' };
     const text = planSummary(validateTopology(topology));
     expect(text).toMatch(/ {2}1\. manual approval\n {2}2\. destinations \(in parallel\)/);
-    expect(text).toContain('  5. verification');
+    expect(text).toContain('  6. verification');
     expect(text).toContain('Removal: destroy');
     expect(text).toContain('creation template: off');
     expect(text).toContain('Tags: app=ecr, team=platform');

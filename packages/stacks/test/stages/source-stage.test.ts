@@ -50,6 +50,20 @@ describe('the source of a mixed topology (three destinations, same and cross acc
     registry.resourceCountIs('AWS::ECR::RegistryPolicy', 0);
     registry.resourceCountIs('AWS::ECR::RepositoryCreationTemplate', 0);
   });
+
+  test('deploys the backfill role, trusted by the pipeline account only', () => {
+    registry.resourceCountIs('AWS::IAM::Role', 1);
+    registry.hasResourceProperties('AWS::IAM::Role', {
+      RoleName: 'ecr-replication-backfill-us-east-1',
+      AssumeRolePolicyDocument: {
+        Statement: [Match.objectLike({
+          Action: 'sts:AssumeRole',
+          Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::333333333333:root']] } },
+        })],
+      },
+    });
+    registry.hasOutput('BackfillRoleArn', {});
+  });
 });
 
 test('a topology whose repositories all exist creates no repositories stack in the source', () => {

@@ -32,6 +32,7 @@ describe('loadTopology', () => {
       repository: 'my-org/ecr-kms-replication',
       branch: 'main',
       approveDestinations: false,
+      backfill: true,
     });
   });
 

@@ -9,6 +9,7 @@ describe('the model derived from the file', () => {
     expect(model.tags).toEqual({});
     expect(model.pipeline.branch).toBe('main');
     expect(model.pipeline.approveDestinations).toBe(false);
+    expect(model.pipeline.backfill).toBe(true);
     expect(model.destinations.map((d) => d.creationTemplate)).toEqual([true, true]);
     expect(model.repositories[0]).toEqual({
       name: 'team-a/service',
@@ -71,13 +72,13 @@ describe('the model derived from the file', () => {
   test('optional settings are carried over', () => {
     const topology = validTopology();
     Object.assign(topology, { keyAlias: 'alias/team/ecr_keys-1', removal: 'destroy', tags: { 'project': 'ecr', 'cost-center': '42' } });
-    Object.assign(topology.pipeline, { branch: 'release', approveDestinations: true });
+    Object.assign(topology.pipeline, { branch: 'release', approveDestinations: true, backfill: false });
     topology.destinations[0].creationTemplate = false;
     const model = validateTopology(topology);
     expect(model.keyAlias).toBe('alias/team/ecr_keys-1');
     expect(model.removal).toBe('destroy');
     expect(model.tags).toEqual({ 'project': 'ecr', 'cost-center': '42' });
-    expect(model.pipeline).toEqual(expect.objectContaining({ branch: 'release', approveDestinations: true }));
+    expect(model.pipeline).toEqual(expect.objectContaining({ branch: 'release', approveDestinations: true, backfill: false }));
     expect(model.destinations.map((d) => d.creationTemplate)).toEqual([false, true]);
   });
 

@@ -1,0 +1,41 @@
+/**
+ * Which source images a destination lacks: image digests compared per
+ * repository. Pure: the images are read elsewhere (`RegistryReader.images`).
+ */
+import { ImageSummary } from '../registry/data';
+
+export interface MissingImages {
+  readonly repository: string;
+  /** The repository does not exist in the destination at all. */
+  readonly repositoryMissing: boolean;
+  /** Source images (most recent first) whose digest the destination repository does not have. */
+  readonly images: readonly ImageSummary[];
+}
+
+/**
+ * For each repository with source images, those the destination lacks.
+ * `destination` maps a repository to its images there, or `undefined` when
+ * the repository does not exist there. Repositories lacking nothing are left out.
+ */
+export function missingImages(
+  source: ReadonlyMap<string, readonly ImageSummary[]>,
+  destination: ReadonlyMap<string, readonly ImageSummary[] | undefined>,
+): MissingImages[] {
+  const result: MissingImages[] = [];
+  for (const [repository, images] of source) {
+    if (images.length === 0) continue;
+    const there = destination.get(repository);
+    const digests = new Set((there ?? []).map((i) => i.digest));
+    const missing = images.filter((i) => !digests.has(i.digest));
+    if (missing.length > 0) result.push({ repository, repositoryMissing: there === undefined, images: missing });
+  }
+  return result;
+}
+
+/** How an image is named to a person: its first tag and short digest. */
+export function imageName(image: { digest?: string; tag?: string; tags?: readonly string[] }): string {
+  const tag = image.tag ?? image.tags?.[0];
+  const digest = image.digest ? image.digest.replace(/^sha256:/, '').slice(0, 12) : undefined;
+  if (tag && digest) return `${tag} (${digest})`;
+  return tag ?? digest ?? 'an image';
+}
