@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Command, CommanderError } from 'commander';
 import { backfillCommand } from './commands/backfill';
+import { importCommand } from './commands/import';
 import { planCommand } from './commands/plan';
 import { validateCommand } from './commands/validate';
 import { verifyCommand } from './commands/verify';
@@ -16,7 +17,7 @@ export type { CliContext } from './context';
 /** Builds the program; `setExitCode` receives the outcome of the command that runs. */
 export function createProgram(ctx: CliContext, setExitCode: (code: number) => void): Command {
   const program = new Command('ecr-kms-replication')
-    .description('Validate, plan and verify KMS-encrypted Amazon ECR replication across Regions and accounts.')
+    .description('Validate, plan and verify KMS-encrypted Amazon ECR replication across Regions and accounts, and import an existing set-up.')
     .version(packageVersion(), '-V, --version')
     .configureOutput({
       writeOut: (text) => ctx.stdout.write(text),
@@ -25,7 +26,7 @@ export function createProgram(ctx: CliContext, setExitCode: (code: number) => vo
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
   // Subcommands made with `new Command` do not inherit the settings above.
-  const commands = [validateCommand, planCommand, verifyCommand, backfillCommand].map((make) => make(ctx, setExitCode));
+  const commands = [validateCommand, planCommand, verifyCommand, backfillCommand, importCommand].map((make) => make(ctx, setExitCode));
   for (const command of commands) {
     command.copyInheritedSettings(program);
     program.addCommand(command);

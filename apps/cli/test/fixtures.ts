@@ -104,6 +104,8 @@ export interface FakeRegistry {
   templates?: CreationTemplateData[];
   /** Images by repository name, most recent first. */
   images?: Map<string, ImageSummary[]>;
+  /** Lifecycle policy texts by repository name. */
+  lifecyclePolicies?: Map<string, string>;
   fail?: Error;
 }
 
@@ -126,6 +128,8 @@ export function fakeReaders(registries: Record<string, FakeRegistry>, callerAcco
       images: (name) => guard(reg?.images?.get(name) ?? []),
       recentImages: () => guard([]),
       creationTemplates: (prefixes) => guard((reg?.templates ?? []).filter((t) => prefixes.includes(t.prefix))),
+      allRepositories: () => guard([...(reg?.repositories?.values() ?? [])]),
+      lifecyclePolicy: (name) => guard(reg?.lifecyclePolicies?.get(name)),
     };
   };
   return { readerFor, roles };

@@ -29,22 +29,35 @@ export interface LiveOptionDefaults {
 
 /** Adds the shared options to `command`. */
 export function addLiveOptions(command: Command, ctx: CliContext, defaults: LiveOptionDefaults): Command {
-  return command
+  command
     .addOption(topologyOption(ctx))
     .option('--json', 'print the report as JSON on stdout, and nothing else there (no progress line)')
-    .option('-v, --verbose', 'list the passing checks too, not only their count')
+    .option('-v, --verbose', 'list the passing checks too, not only their count');
+  return addRoleOptions(command, defaults)
+    .addOption(new Option('--concurrency <n>', 'environments read at the same time').argParser(integerAtLeast(1)).default(4))
+    .addHelpText('after', CREDENTIALS_HELP);
+}
+
+/**
+ * The options that choose how a registry is read (`--role-name`,
+ * `--assume-role`, `--no-assume-role`), for commands that read live
+ * registries without a topology (import); add {@link CREDENTIALS_HELP} after them.
+ */
+export function addRoleOptions(command: Command, defaults: LiveOptionDefaults): Command {
+  return command
     .addOption(new Option('--role-name <template>', `role to assume in the target accounts (${defaults.roleDescription}); {account} and {region} are replaced (a full ARN is allowed)`)
       .default(defaults.roleName))
     .addOption(new Option('--assume-role <when>', 'other-accounts: in every account but the credentials\' own; always: in every account (CodeBuild); never')
       .choices([...ASSUME_ROLE_MODES]).default('other-accounts'))
-    .option('--no-assume-role', 'the same as --assume-role never: use the current credentials everywhere')
-    .addOption(new Option('--concurrency <n>', 'environments read at the same time').argParser(integerAtLeast(1)).default(4))
-    .addHelpText('after', [
-      '',
-      'Credentials and endpoints come from the usual AWS settings: AWS_PROFILE, AWS_REGION,',
-      'AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT_URL.',
-    ].join('\n'));
+    .option('--no-assume-role', 'the same as --assume-role never: use the current credentials everywhere');
 }
+
+/** Where credentials come from, said under every command that reads live registries. */
+export const CREDENTIALS_HELP = [
+  '',
+  'Credentials and endpoints come from the usual AWS settings: AWS_PROFILE, AWS_REGION,',
+  'AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT_URL.',
+].join('\n');
 
 /** The access options the flags select. */
 export function accessFrom(flags: LiveFlags, ctx: CliContext, defaultRegion: string, progressVerb?: string): ForEachOptions & { finish(): void } {

@@ -16,6 +16,10 @@ export interface RepositoryData {
   readonly encryptionType?: string;
   readonly kmsKey?: string;
   readonly imageTagMutability?: string;
+  /** `imageScanningConfiguration.scanOnPush`. */
+  readonly scanOnPush?: boolean;
+  /** Tags excepted from the tag mutability (`IMMUTABLE_WITH_EXCLUSION`, `MUTABLE_WITH_EXCLUSION`). */
+  readonly tagMutabilityExclusions?: readonly string[];
 }
 
 /** The key behind the topology's alias in one environment (`DescribeKey`). */

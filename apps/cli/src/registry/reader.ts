@@ -10,6 +10,7 @@ import {
   DescribeRegistryCommand,
   DescribeRepositoriesCommand,
   ECRClient,
+  GetLifecyclePolicyCommand,
   GetRegistryPolicyCommand,
   ImageDetail,
   Repository,
@@ -38,6 +39,12 @@ export interface RegistryReader {
   recentImages(repository: string, count: number): Promise<ImageData[]>;
   /** The repository creation templates of the registry with these prefixes (`ROOT` for every repository). */
   creationTemplates(prefixes: readonly string[]): Promise<CreationTemplateData[]>;
+
+  // Reading a whole registry (import).
+  /** Every repository of the registry (paginated), in no particular order. */
+  allRepositories(): Promise<RepositoryData[]>;
+  /** The repository's lifecycle policy text (JSON), `undefined` when it has none. */
+  lifecyclePolicy(repository: string): Promise<string | undefined>;
 }
 
 /** `DescribeRepositories` takes at most 100 names. */
@@ -78,7 +85,7 @@ export class SdkRegistryReader implements RegistryReader {
   private readonly ecr: ECRClient;
   private readonly kms: KMSClient;
   private readonly sts: STSClient;
-  private allRepositories?: Promise<Map<string, RepositoryData>>;
+  private repositoryListing?: Promise<Map<string, RepositoryData>>;
 
   constructor(options: ReaderOptions) {
     const config = clientConfig(options);
@@ -137,14 +144,14 @@ export class SdkRegistryReader implements RegistryReader {
   }
 
   private listAllRepositories(): Promise<Map<string, RepositoryData>> {
-    this.allRepositories ??= (async () => {
+    this.repositoryListing ??= (async () => {
       const all = new Map<string, RepositoryData>();
       for await (const page of paginateDescribeRepositories({ client: this.ecr, pageSize: 1000 }, {})) {
         for (const repo of page.repositories ?? []) all.set(repo.repositoryName ?? '', toRepositoryData(repo));
       }
       return all;
     })();
-    return this.allRepositories;
+    return this.repositoryListing;
   }
 
   async key(alias: string): Promise<KeyData> {
@@ -194,14 +201,33 @@ export class SdkRegistryReader implements RegistryReader {
       customRoleArn: t.customRoleArn,
     }));
   }
+
+  // Reading a whole registry (import).
+
+  async allRepositories(): Promise<RepositoryData[]> {
+    return [...(await this.listAllRepositories()).values()];
+  }
+
+  async lifecyclePolicy(repository: string): Promise<string | undefined> {
+    try {
+      const out = await this.ecr.send(new GetLifecyclePolicyCommand({ repositoryName: repository }));
+      return out.lifecyclePolicyText;
+    } catch (e) {
+      if ((e as Error).name === 'LifecyclePolicyNotFoundException') return undefined;
+      throw e;
+    }
+  }
 }
 
 function toRepositoryData(repo: Repository): RepositoryData {
+  const exclusions = (repo.imageTagMutabilityExclusionFilters ?? []).map((f) => f.filter ?? '');
   return {
     name: repo.repositoryName ?? '',
     arn: repo.repositoryArn,
     encryptionType: repo.encryptionConfiguration?.encryptionType,
     kmsKey: repo.encryptionConfiguration?.kmsKey,
     imageTagMutability: repo.imageTagMutability,
+    scanOnPush: repo.imageScanningConfiguration?.scanOnPush,
+    ...(exclusions.length > 0 ? { tagMutabilityExclusions: exclusions } : {}),
   };
 }

@@ -1,0 +1,216 @@
+/**
+ * A source registry, as read, turned into a topology file: the replication
+ * configuration's destinations, the repositories it replicates (marked
+ * `existing: true`, since they are in the source already) with their settings,
+ * and placeholders for what a registry cannot tell (the pipeline, the key
+ * principals). Pure: the command reads, this decides, the stacks package writes.
+ */
+import { FieldComment, formatTopologyFile, LifecycleModel, TopologyError, validateTopology } from '@ecr-kms-replication/stacks';
+import { lifecycleFromPolicy } from './lifecycle';
+import { count, importReplication } from './replication';
+import { partitionOf, ReplicationRuleData, RepositoryData } from '../registry/data';
+
+/** What the import reads from the source registry. */
+export interface SourceRegistry {
+  readonly account: string;
+  readonly region: string;
+  readonly rules: readonly ReplicationRuleData[];
+  /** Every repository of the registry. */
+  readonly repositories: readonly RepositoryData[];
+  /** Lifecycle policy texts of the replicated repositories, by name (a repository without a policy is absent). */
+  readonly lifecyclePolicies: ReadonlyMap<string, string>;
+}
+
+/** The topology file made from a registry, before it is written. */
+export interface ImportedTopology {
+  /** The file's fields, in the documented order, with {@link PLACEHOLDERS} where nothing could be read. */
+  readonly data: Record<string, unknown>;
+  /** Comment lines for the top of the file. */
+  readonly header: readonly string[];
+  readonly comments: readonly FieldComment[];
+  /** What was not imported, or imported differently, each in a sentence. */
+  readonly problems: readonly string[];
+  /** Counts, for the command's summary. */
+  readonly summary: { readonly destinations: number; readonly repositories: number };
+}
+
+/** Values that stand for what the registry cannot tell; `validate` refuses them until they are replaced. */
+export const PLACEHOLDERS = {
+  connectionArn: '<connection ARN>',
+  repository: '<owner>/<name>',
+} as const;
+
+/** The product's defaults for a repository (the repository construct's and the topology's). */
+const DEFAULT_TAG_MUTABILITY = 'IMMUTABLE';
+const DEFAULT_SCAN_ON_PUSH = true;
+
+/** Partitions without repository creation templates (the topology refuses `creationTemplate: true` there). */
+const PARTITIONS_WITHOUT_CREATION_TEMPLATES = ['aws-cn', 'aws-us-gov'];
+
+/** Comment lines are wrapped at this width. */
+const COMMENT_WIDTH = 100;
+
+/** The repositories the import reads lifecycle policies of: those the rules replicate. */
+export function replicatedRepositories(rules: readonly ReplicationRuleData[], repositories: readonly RepositoryData[]): string[] {
+  return [...importReplication(rules, repositories.map((r) => r.name)).repositories];
+}
+
+export function importTopology(registry: SourceRegistry): ImportedTopology {
+  const replication = importReplication(registry.rules, registry.repositories.map((r) => r.name));
+  const problems = [...replication.problems];
+  const byName = new Map(registry.repositories.map((r) => [r.name, r]));
+
+  const settings = replication.repositories.map((name) => repositorySettings(byName.get(name)!, registry.lifecyclePolicies.get(name), problems));
+  const { defaults, perRepository } = factorDefaults(settings);
+  const repositories = replication.repositories.map((name, i) => ({ name, existing: true, ...perRepository[i] }));
+
+  const destinations = replication.destinations.map((d) => PARTITIONS_WITHOUT_CREATION_TEMPLATES.includes(partitionOf(d.region))
+    ? { account: d.account, region: d.region, creationTemplate: false }
+    : { account: d.account, region: d.region });
+
+  const data: Record<string, unknown> = {
+    source: { account: registry.account, region: registry.region },
+    destinations,
+    repositories,
+    ...(Object.keys(defaults).length > 0 ? { defaults } : {}),
+    pipeline: {
+      account: registry.account,
+      region: registry.region,
+      connectionArn: PLACEHOLDERS.connectionArn,
+      repository: PLACEHOLDERS.repository,
+      branch: 'main',
+    },
+  };
+  problems.push(...remainingValidationProblems(data));
+
+  const comments: FieldComment[] = [
+    ...destinations.flatMap((d, i) => ('creationTemplate' in d
+      ? [{ path: ['destinations', i, 'creationTemplate'], inline: `repository creation templates are not available in ${partitionOf(d.region)}` }]
+      : [])),
+    ...(repositories.length > 0
+      ? [{ path: ['repositories'], above: wrap('existing: true: in the source registry already; the source stage adopts them as they are (not created, encryption unchanged).') }]
+      : []),
+    {
+      path: ['pipeline'],
+      above: [
+        ...wrap('Key principals cannot be read from a registry. Name yours (the roles must exist), or leave them out: '
+          + 'each key is then administered and used through the IAM policies of its account.'),
+        `keyAdmins: ["arn:aws:iam::${registry.account}:role/KeyAdmin"]`,
+        `keyUsers: ["arn:aws:iam::${registry.account}:role/CiPush"]`,
+        '',
+        ...wrap('Where the pipeline lives and the Git repository it builds from cannot be read from a registry either: '
+          + 'fill in the placeholders (validate refuses the file until then). The account and Region are the source\'s; '
+          + 'change them when the pipeline lives in another (tools) account.'),
+      ],
+    },
+    { path: ['pipeline', 'connectionArn'], inline: 'placeholder: the ARN of your CodeConnections connection' },
+    { path: ['pipeline', 'repository'], inline: 'placeholder: owner/name of the Git repository holding this project' },
+  ];
+
+  const header = [
+    ...wrap(`Imported by \`ecr-kms-replication import\` from the registry of account ${registry.account} in ${registry.region}: `
+      + `its replication configuration (${count(registry.rules.length, 'rule')}, ${count(destinations.length, 'destination')}) `
+      + `and the ${count(repositories.length, 'repository')} it replicates, with their settings. `
+      + 'Fill in the placeholders, then check the file with `ecr-kms-replication validate`.'),
+    ...(problems.length > 0
+      ? ['', `Not imported as it is (${count(problems.length, 'note')}, also printed by the import):`, ...problems.flatMap((p) => wrap(p, '  - ', '    '))]
+      : []),
+  ];
+  return { data, header, comments, problems, summary: { destinations: destinations.length, repositories: repositories.length } };
+}
+
+/** The topology file's text; `schema` is the `$schema` reference for editors. */
+export function importedTopologyText(imported: ImportedTopology, schema?: string): string {
+  return formatTopologyFile(imported.data, { schema, header: imported.header, comments: imported.comments });
+}
+
+interface Settings {
+  imageTagMutability?: string;
+  scanOnPush?: boolean;
+  lifecycle?: LifecycleModel;
+}
+
+/** A repository's settings that differ from the product's defaults. */
+function repositorySettings(repo: RepositoryData, lifecyclePolicy: string | undefined, problems: string[]): Settings {
+  const settings: Settings = {};
+  const mutability = repo.imageTagMutability;
+  if (mutability !== undefined) {
+    const base = mutability.replace(/_WITH_EXCLUSION$/, '');
+    if (base !== mutability) {
+      problems.push(`repository ${repo.name} has ${mutability}${repo.tagMutabilityExclusions ? ` (exceptions: ${repo.tagMutabilityExclusions.join(', ')})` : ''}: `
+        + `the topology has no exceptions; imported as ${base}.`);
+    }
+    if (base === 'MUTABLE' || base === 'IMMUTABLE') {
+      if (base !== DEFAULT_TAG_MUTABILITY) settings.imageTagMutability = base;
+    } else {
+      problems.push(`repository ${repo.name} has tag mutability ${mutability}, which the topology does not know: left at ${DEFAULT_TAG_MUTABILITY}.`);
+    }
+  }
+  if (repo.scanOnPush !== undefined && repo.scanOnPush !== DEFAULT_SCAN_ON_PUSH) settings.scanOnPush = repo.scanOnPush;
+  const lifecycle = lifecycleFromPolicy(lifecyclePolicy);
+  if ('problem' in lifecycle) {
+    problems.push(`repository ${repo.name}: its lifecycle policy ${lifecycle.problem}. Not imported: the destinations get `
+      + 'no lifecycle policy, and the source repository keeps its own.');
+  } else if (lifecycle.lifecycle) {
+    settings.lifecycle = lifecycle.lifecycle;
+  }
+  return settings;
+}
+
+/**
+ * A setting that every repository (two or more) shares goes to `defaults`
+ * once; the others stay on their repositories.
+ */
+function factorDefaults(settings: readonly Settings[]): { defaults: Settings; perRepository: Settings[] } {
+  const defaults: Settings = {};
+  const perRepository = settings.map((s) => ({ ...s }));
+  if (settings.length < 2) return { defaults, perRepository };
+  for (const key of ['imageTagMutability', 'scanOnPush', 'lifecycle'] as const) {
+    const first = JSON.stringify(settings[0][key]);
+    if (settings[0][key] !== undefined && settings.every((s) => JSON.stringify(s[key]) === first)) {
+      (defaults as Record<string, unknown>)[key] = settings[0][key];
+      perRepository.forEach((s) => delete s[key]);
+    }
+  }
+  return { defaults, perRepository };
+}
+
+/** What `validate` would still refuse once the placeholders are filled in (e.g. more repositories than one configuration holds). */
+function remainingValidationProblems(data: Record<string, unknown>): string[] {
+  const source = data.source as { account: string; region: string };
+  const filled = {
+    ...data,
+    pipeline: {
+      ...(data.pipeline as Record<string, unknown>),
+      connectionArn: `arn:${partitionOf(source.region)}:codeconnections:${source.region}:${source.account}:connection/00000000-0000-0000-0000-000000000000`,
+      repository: 'owner/name',
+    },
+  };
+  try {
+    validateTopology(filled, 'the imported topology');
+    return [];
+  } catch (e) {
+    if (!(e instanceof TopologyError)) throw e;
+    return e.problems
+      .filter((p) => !(p.path === 'repositories' && (data.repositories as unknown[]).length === 0))
+      .map((p) => `validate will refuse ${p.path || 'the file'}: ${p.message}.`);
+  }
+}
+
+/** `text` as comment lines of at most {@link COMMENT_WIDTH} characters, the first after `first`, the others after `rest`. */
+export function wrap(text: string, first = '', rest = ''): string[] {
+  const lines: string[] = [];
+  let prefix = first;
+  let line = '';
+  for (const word of text.split(/\s+/).filter((w) => w.length > 0)) {
+    if (line !== '' && prefix.length + line.length + 1 + word.length > COMMENT_WIDTH) {
+      lines.push(prefix + line);
+      prefix = rest;
+      line = word;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
+  }
+  lines.push(prefix + line);
+  return lines;
+}
