@@ -1,6 +1,7 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { validTopology } from './helpers';
-import { formatTopologyFile, parseTopology, schemaReference, validateTopology } from '../../src/topology';
+import { formatTopologyFile, parseTopology, schemaReference, TOPOLOGY_SCHEMA_FILE, validateTopology } from '../../src/topology';
 
 describe('formatTopologyFile', () => {
   test('writes YAML that loads into the same model as the data', () => {
@@ -66,5 +67,13 @@ describe('schemaReference', () => {
   test('is the schema file relative to the folder of the topology file', () => {
     expect(schemaReference(path.join('/repo', 'apps', 'pipeline'), packageDir)).toBe('../../packages/stacks/schema/topology.schema.json');
     expect(schemaReference('/repo', packageDir)).toBe('packages/stacks/schema/topology.schema.json');
+  });
+
+  test('names the schema file this package ships', () => {
+    const packageRoot = path.join(__dirname, '..', '..');
+    expect(fs.existsSync(path.join(packageRoot, TOPOLOGY_SCHEMA_FILE))).toBe(true);
+    // The example topology's own line.
+    const example = fs.readFileSync(path.join(packageRoot, '..', '..', 'apps', 'pipeline', 'topology.yaml'), 'utf8');
+    expect(example).toContain(`$schema=${schemaReference(path.join(packageRoot, '..', '..', 'apps', 'pipeline'), packageRoot)}\n`);
   });
 });
