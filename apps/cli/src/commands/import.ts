@@ -28,7 +28,7 @@ const LIFECYCLE_CONCURRENCY = 4;
 export function importCommand(ctx: CliContext, setExitCode: (code: number) => void): Command {
   const command = new Command('import')
     .description('Write a topology file from a live source registry: its replication configuration, the repositories it replicates and their settings.')
-    .addOption(new Option('--region <region>', 'the Region of the source registry').argParser(regionCode).makeOptionMandatory())
+    .addOption(new Option('--region <region>', 'the Region of the source registry (required)').argParser(regionCode).makeOptionMandatory())
     .addOption(new Option('--account <account>', 'the account of the source registry (default: the current credentials\' one)').argParser(accountId))
     .option('-o, --output <file>', 'write the topology to this file instead of stdout')
     .option('--force', 'replace the --output file when it exists');
