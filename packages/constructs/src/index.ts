@@ -5,3 +5,7 @@ export * from './registry-replication';
 export * from './replication-access';
 export * from './creation-template';
 export * from './backfill-role';
+export * from './alerts-topic';
+export * from './replication-failure-forwarding';
+export * from './alerts-bus';
+export * from './scheduled-verification';

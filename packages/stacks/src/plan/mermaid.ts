@@ -26,12 +26,14 @@ export function topologyMermaid(model: TopologyModel): string {
     }
     if (account === pipelineAccount) {
       lines.push(`    pipeline["CDK pipeline<br/>${model.pipeline.region}"]`);
+      lines.push(...alertsNode(model));
     }
     lines.push('  end');
   }
   if (!accounts.includes(pipelineAccount)) {
     lines.push(`  subgraph ${accountId(pipelineAccount)}["account ${pipelineAccount} (pipeline)"]`);
     lines.push(`    pipeline["CDK pipeline<br/>${model.pipeline.region}"]`);
+    lines.push(...alertsNode(model));
     lines.push('  end');
   }
 
@@ -41,7 +43,19 @@ export function topologyMermaid(model: TopologyModel): string {
   for (const account of accounts) {
     lines.push(`  pipeline -.->|deploys| ${accountId(account)}`);
   }
+  if (model.alerts) {
+    // Failed replications are reported from the destination registries' accounts.
+    for (const account of [...new Set(model.destinations.map((d) => d.account))]) {
+      lines.push(`  ${accountId(account)} -.->|failed replications| alerts`);
+    }
+    lines.push(`  pipeline -.->|failures, approvals${model.alerts.verifySchedule ? ', scheduled verification' : ''}| alerts`);
+  }
   return lines.join('\n') + '\n';
+}
+
+/** The alerts topic beside the pipeline, when alerts are on. */
+function alertsNode(model: TopologyModel): string[] {
+  return model.alerts ? [`    alerts["alerts topic<br/>${model.pipeline.region}"]`] : [];
 }
 
 function nodeId(environmentId: string): string {

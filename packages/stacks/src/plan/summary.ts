@@ -45,6 +45,7 @@ export function planSummary(model: TopologyModel): string {
   lines.push(`KMS keys: ${registries} (one per registry, shared by its repositories)`);
   lines.push(`Pipeline: account ${model.pipeline.account}, Region ${model.pipeline.region}, `
     + `started by pushes to ${model.pipeline.repository}@${model.pipeline.branch}`);
+  lines.push(...alertsLines(model));
   lines.push('');
 
   lines.push('Deployment order');
@@ -100,4 +101,16 @@ function repositoryLine(repository: RepositoryModel): string {
   if (repository.lifecycle?.maxImageCount !== undefined) notes.push(`keep ${repository.lifecycle.maxImageCount} images`);
   if (repository.lifecycle?.untaggedExpiryDays !== undefined) notes.push(`untagged expire after ${repository.lifecycle.untaggedExpiryDays} days`);
   return `${repository.name} (${notes.join('; ')})`;
+}
+
+function alertsLines(model: TopologyModel): string[] {
+  const alerts = model.alerts;
+  if (!alerts) return ['Alerts: off (alerts: false)'];
+  return [
+    `Alerts: SNS topic in account ${model.pipeline.account}, Region ${model.pipeline.region}; `
+      + `e-mail: ${alerts.emails.length > 0 ? alerts.emails.join(', ') : '(none; subscribe later)'}`,
+    `  failed replications into the ${model.destinations.length} destination registries`,
+    `  scheduled verification: ${alerts.verifySchedule ?? 'off'}`,
+    '  pipeline: failed executions, manual approvals waiting',
+  ];
 }

@@ -6,7 +6,7 @@ import { crossCheckProblems } from './cross-checks';
 import { didYouMean } from './did-you-mean';
 import { TopologyError, TopologyProblem } from './errors';
 import { DestinationModel, RepositoryModel, TopologyModel, environmentId } from './model';
-import { TopologyFile, topologySchema } from './schema';
+import { DEFAULT_VERIFY_SCHEDULE, TopologyFile, VERIFY_SCHEDULE_OFF, topologySchema } from './schema';
 
 type Segment = string | number;
 
@@ -145,6 +145,9 @@ function knownFieldsAt(path: readonly PropertyKey[]): string[] {
     for (;;) {
       if (schema instanceof z.ZodOptional || schema instanceof z.ZodDefault) {
         schema = schema.unwrap() as z.core.$ZodType;
+      } else if (schema instanceof z.ZodUnion && schema.options.some((option) => option instanceof z.ZodObject)) {
+        // `false` or a mapping (alerts): the mapping's fields.
+        schema = schema.options.find((option) => option instanceof z.ZodObject) as z.core.$ZodType;
       } else {
         break;
       }
@@ -251,5 +254,19 @@ function toModel(file: TopologyFile): TopologyModel {
     keyAlias: file.keyAlias,
     removal: file.removal,
     tags: { ...file.tags },
+    ...alertsModel(file),
+  };
+}
+
+/** Alerts are on unless the file says `alerts: false`. */
+function alertsModel(file: TopologyFile): Pick<TopologyModel, 'alerts'> {
+  if (file.alerts === false) return {};
+  const alerts = file.alerts ?? { emails: [], verifySchedule: DEFAULT_VERIFY_SCHEDULE, gitProvider: 'GitHub' as const };
+  return {
+    alerts: {
+      emails: [...alerts.emails],
+      ...(alerts.verifySchedule === VERIFY_SCHEDULE_OFF ? {} : { verifySchedule: alerts.verifySchedule }),
+      gitProvider: alerts.gitProvider,
+    },
   };
 }

@@ -97,6 +97,16 @@ export interface PipelineModel extends Environment {
   readonly backfill: boolean;
 }
 
+/** Alerts and continuous assurance, in the pipeline account and Region. */
+export interface AlertsModel {
+  /** E-mail addresses subscribed to the alerts topic. */
+  readonly emails: readonly string[];
+  /** EventBridge Scheduler expression of the scheduled verification; `undefined`: no scheduled verification. */
+  readonly verifySchedule?: string;
+  /** The Git host of the pipeline's connection, where the scheduled verification checks the repository out. */
+  readonly gitProvider: 'GitHub' | 'GitLab' | 'Bitbucket';
+}
+
 /** What happens to keys and repositories when their stack is deleted. */
 export type RemovalMode = 'retain' | 'destroy';
 
@@ -118,6 +128,8 @@ export interface TopologyModel {
   readonly removal: RemovalMode;
   /** Tags applied to every stack and resource. */
   readonly tags: Readonly<Record<string, string>>;
+  /** Alerts and continuous assurance; `undefined` when the file says `alerts: false`. */
+  readonly alerts?: AlertsModel;
 }
 
 /** `<account>-<region>`, the id of an environment in stack names and reports. */

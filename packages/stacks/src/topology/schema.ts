@@ -6,6 +6,7 @@
  * (duplicates, destination = source, quotas) live in `cross-checks.ts`, so that
  * they still run when some fields are wrong and every problem is reported at once.
  */
+import { EMAIL_PATTERN, GIT_PROVIDERS, GitProvider, scheduleExpressionProblems } from '@ecr-kms-replication/constructs';
 import { z } from 'zod';
 import { didYouMean } from './did-you-mean';
 import {
@@ -192,6 +193,61 @@ const tags = z
   .default({})
   .meta({ description: 'Tags applied to every stack and resource.' });
 
+// Alerts and continuous assurance: on unless `alerts: false`.
+const GIT_PROVIDER_NAMES: string[] = Object.keys(GIT_PROVIDERS);
+export const DEFAULT_VERIFY_SCHEDULE = 'rate(1 day)';
+export const VERIFY_SCHEDULE_OFF = 'off';
+
+const alertsSchema = z
+  .union([
+    z.literal(false),
+    z.strictObject({
+      emails: z
+        .array(z.string().regex(EMAIL_PATTERN, { error: 'must be an e-mail address, e.g. platform-team@example.com' }))
+        .default([])
+        .meta({ description: 'E-mail addresses subscribed to the alerts topic (each confirms once). Default: none; subscribe later.' }),
+      verifySchedule: z
+        .string()
+        .superRefine((value, ctx) => {
+          if (value === VERIFY_SCHEDULE_OFF) return;
+          for (const problem of scheduleExpressionProblems(value)) {
+            ctx.addIssue({ code: 'custom', message: `${problem}, or '${VERIFY_SCHEDULE_OFF}'` });
+          }
+        })
+        .default(DEFAULT_VERIFY_SCHEDULE)
+        .meta({
+          description: `EventBridge Scheduler expression (UTC) of the scheduled verification, or '${VERIFY_SCHEDULE_OFF}'. Default: ${DEFAULT_VERIFY_SCHEDULE}.`,
+          examples: ['rate(12 hours)', 'cron(0 6 * * ? *)', VERIFY_SCHEDULE_OFF],
+        }),
+      // A refinement rather than an enum: inside the union, an enum's failure
+      // would hide behind the union's message instead of naming this field.
+      gitProvider: z
+        .string()
+        .refine((value): value is GitProvider => GIT_PROVIDER_NAMES.includes(value), {
+          error: `must be one of ${GIT_PROVIDER_NAMES.join(', ')}`,
+        })
+        .default('GitHub')
+        .meta({
+          description: 'The Git host of pipeline.connectionArn, where the scheduled verification checks the repository out. Default: GitHub.',
+          enum: GIT_PROVIDER_NAMES,
+        }),
+    }),
+  ], {
+    error: (issue) => {
+      if (issue.code !== 'invalid_union') return undefined;
+      const input = issue.input;
+      const objectIssues = issue.errors[1] ?? [];
+      if (typeof input === 'object' && input !== null && !Array.isArray(input) && objectIssues.length > 0) {
+        // A mapping with a field of the wrong type: name the field.
+        return objectIssues.map((inner) => `${inner.path.map(String).join('.')} ${inner.message}`).join('; ');
+      }
+      return 'must be false (no alerts) or a mapping with emails, verifySchedule, gitProvider';
+    },
+  })
+  .meta({
+    description: 'Alerts to an SNS topic in the pipeline account: failed replications, failed scheduled verifications, failed pipeline runs and approvals waiting. On by default; false turns all of it off.',
+  });
+
 /** The topology file, as written (before defaults are resolved into the model). */
 export const topologySchema = z
   .strictObject({
@@ -213,6 +269,7 @@ export const topologySchema = z
     tags,
     defaults: defaultsSchema.optional(),
     pipeline: pipelineSchema,
+    alerts: alertsSchema.optional(),
   })
   .meta({
     title: 'ecr-kms-replication topology',

@@ -31,9 +31,23 @@ describe('topologyMermaid', () => {
   });
 
   test('shows the pipeline account and what it deploys', () => {
-    expect(diagram).toContain('  subgraph account_333333333333["account 333333333333 (pipeline)"]\n    pipeline["CDK pipeline<br/>us-east-1"]\n  end');
+    expect(diagram).toContain('  subgraph account_333333333333["account 333333333333 (pipeline)"]\n    pipeline["CDK pipeline<br/>us-east-1"]\n'
+      + '    alerts["alerts topic<br/>us-east-1"]\n  end');
     expect(lines).toContain('  pipeline -.->|deploys| account_111111111111');
     expect(lines).toContain('  pipeline -.->|deploys| account_222222222222');
+  });
+
+  test('shows the alerts topic and what reports to it: destination accounts, the pipeline', () => {
+    expect(lines).toContain('  account_111111111111 -.->|failed replications| alerts');
+    expect(lines).toContain('  account_222222222222 -.->|failed replications| alerts');
+    expect(lines).toContain('  pipeline -.->|failures, approvals, scheduled verification| alerts');
+  });
+
+  test('alerts: false shows no alerts topic; verifySchedule off leaves the scheduled verification out', () => {
+    const off = topologyMermaid(validateTopology({ ...validTopology(), alerts: false }));
+    expect(off).not.toContain('alerts');
+    const noSchedule = topologyMermaid(validateTopology({ ...validTopology(), alerts: { verifySchedule: 'off' } }));
+    expect(noSchedule).toContain('  pipeline -.->|failures, approvals| alerts');
   });
 
   test('a pipeline in the source account sits in that subgraph; one repository is singular', () => {

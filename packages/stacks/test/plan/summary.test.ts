@@ -91,3 +91,27 @@ test('deploymentOrder: destinations first in file order, then the source', () =>
   expect(order.destinations.map((d) => d.id)).toEqual(['111111111111-us-west-2', '222222222222-eu-west-1']);
   expect(order.source.id).toBe('111111111111-us-east-1');
 });
+
+describe('planSummary: alerts', () => {
+  test('says where the topic is, who is subscribed and what is alerted', () => {
+    const text = planSummary(validateTopology({ ...validTopology(), alerts: { emails: ['platform-team@example.com'], verifySchedule: 'rate(12 hours)' } }));
+    expect(text).toContain([
+      'Alerts: SNS topic in account 333333333333, Region us-east-1; e-mail: platform-team@example.com',
+      '  failed replications into the 2 destination registries',
+      '  scheduled verification: rate(12 hours)',
+      '  pipeline: failed executions, manual approvals waiting',
+    ].join('\n'));
+  });
+
+  test('defaults: no subscription yet, a daily verification', () => {
+    const text = planSummary(validateTopology(validTopology()));
+    expect(text).toContain('e-mail: (none; subscribe later)');
+    expect(text).toContain('  scheduled verification: rate(1 day)');
+  });
+
+  test('alerts: false says they are off', () => {
+    const text = planSummary(validateTopology({ ...validTopology(), alerts: false }));
+    expect(text).toContain('Alerts: off (alerts: false)');
+    expect(text).not.toContain('failed replications');
+  });
+});

@@ -1,0 +1,53 @@
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+
+/**
+ * The events ECR sends when replicating an image into a registry did not
+ * succeed. ECR's documentation shows `result: FAILED` for a failed
+ * replication; every result other than `SUCCESS` is matched, so that a
+ * failure reported with another value is not missed.
+ */
+export const FAILED_REPLICATION_PATTERN: events.EventPattern = {
+  source: ['aws.ecr'],
+  detailType: ['ECR Replication Action'],
+  detail: { result: events.Match.anythingBut('SUCCESS') },
+};
+
+/**
+ * Properties of a {@link ReplicationFailureForwarding}.
+ */
+export interface ReplicationFailureForwardingProps {
+  /**
+   * ARN of the event bus that collects the failures, usually in another
+   * account and Region. Its resource policy must admit this account.
+   */
+  readonly eventBusArn: string;
+}
+
+/**
+ * A rule on the default event bus of a registry's account and Region that
+ * forwards failed `ECR Replication Action` events to a central event bus,
+ * through a role that may only put events on that bus.
+ */
+export class ReplicationFailureForwarding extends Construct {
+  public readonly rule: events.Rule;
+  /** The role EventBridge assumes to put the events on the central bus. */
+  public readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: ReplicationFailureForwardingProps) {
+    super(scope, id);
+
+    this.role = new iam.Role(this, 'Role', {
+      description: 'Lets EventBridge forward failed ECR replications to the ecr-kms-replication alerts bus',
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
+    });
+    this.rule = new events.Rule(this, 'Rule', {
+      description: 'Failed ECR replications into this registry, forwarded to the ecr-kms-replication alerts bus',
+      eventPattern: FAILED_REPLICATION_PATTERN,
+    });
+    // The target grants the role events:PutEvents on the bus ARN, nothing else.
+    this.rule.addTarget(new targets.EventBus(events.EventBus.fromEventBusArn(this, 'Bus', props.eventBusArn), { role: this.role }));
+  }
+}
