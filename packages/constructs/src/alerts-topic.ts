@@ -48,6 +48,11 @@ export interface AlertPublisher {
  */
 export class AlertsTopic extends Construct {
   public readonly topic: sns.Topic;
+  /**
+   * The topic's ARN built from its name (a reference to the topic would make
+   * the key depend on the topic that depends on the key).
+   */
+  private readonly topicArnForKey: string;
   /** The key that encrypts messages at rest in the topic. */
   public readonly key: kms.Key;
 
@@ -70,6 +75,7 @@ export class AlertsTopic extends Construct {
       masterKey: this.key,
       enforceSSL: true,
     });
+    this.topicArnForKey = Stack.of(this).formatArn({ service: 'sns', resource: props.topicName ?? '*' });
     emails.forEach((email, index) => {
       new sns.CfnSubscription(this, `Email${index}`, {
         topicArn: this.topic.topicArn,
@@ -104,7 +110,14 @@ export class AlertsTopic extends Construct {
       principals: [principal],
       actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
       resources: ['*'],
-      conditions: { StringEquals: { 'kms:EncryptionContext:aws:sns:topicArn': this.topic.topicArn } },
+      conditions: encryptionContextCondition(this.topicArnForKey),
     }));
   }
+}
+
+/** SNS's encryption context names the topic; a generated topic name is only known as a pattern. */
+function encryptionContextCondition(topicArn: string): Record<string, unknown> {
+  return topicArn.endsWith(':*')
+    ? { ArnLike: { 'kms:EncryptionContext:aws:sns:topicArn': topicArn } }
+    : { StringEquals: { 'kms:EncryptionContext:aws:sns:topicArn': topicArn } };
 }

@@ -81,7 +81,7 @@ export interface ScheduledVerificationProps {
   readonly rolePolicyStatements: readonly iam.PolicyStatement[];
   /** Where a failed build is reported. */
   readonly topic: AlertsTopic;
-  /** Encrypts the build's log group and its cache and artifacts, if any. */
+  /** Encrypts the build's artifacts and cache, if any (the project role may use it). */
   readonly encryptionKey: kms.IKey;
   /**
    * How long the build may run.
@@ -112,10 +112,8 @@ export class ScheduledVerification extends Construct {
     ]);
     const stack = Stack.of(this);
 
-    const logGroup = new logs.LogGroup(this, 'Logs', {
-      encryptionKey: props.encryptionKey,
-      retention: logs.RetentionDays.THREE_MONTHS,
-    });
+    // The log is what a failure alert links to; CloudWatch Logs encrypts it at rest.
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.THREE_MONTHS });
     const commands = codebuild.BuildSpec.fromObject({ version: '0.2', phases: { build: { commands: [...props.commands] } } });
     this.project = new codebuild.Project(this, 'Project', {
       description: 'ecr-kms-replication: scheduled verification of every registry',

@@ -1,5 +1,6 @@
 import { StageProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { alertsEventBusArn } from './alerts-stack';
 import { stageId } from './naming';
 import { RegistryStage } from './registry-stage';
 import { DestinationModel, TopologyModel, deploysCreationTemplate } from '../topology/model';
@@ -30,6 +31,8 @@ export class DestinationStage extends RegistryStage {
           ? { sourceAccount: topology.source.account, repositoryNames }
           : undefined,
         creationTemplate: deploysCreationTemplate(destination),
+        // ECR emits the failure in the registry it replicates into.
+        alerts: topology.alerts ? { eventBusArn: alertsEventBusArn(topology.pipeline) } : undefined,
       },
     });
   }

@@ -6,3 +6,5 @@ export * from './registry-stage';
 export * from './destination-stage';
 export * from './source-stage';
 export * from './security-checks';
+export * from './alerts-stack';
+export * from './alerts-stage';

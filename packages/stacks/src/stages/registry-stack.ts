@@ -3,6 +3,7 @@ import {
   CreationTemplateSafetyNet,
   RegistryReplication,
   ReplicationAccess,
+  ReplicationFailureForwarding,
   ReplicationKey,
   ResourceScope,
 } from '@ecr-kms-replication/constructs';
@@ -55,6 +56,11 @@ export interface RegistryStackProps extends StackProps {
    * @default - no backfill role
    */
   readonly backfillRole?: { readonly trustedAccounts: readonly string[] };
+  /**
+   * Forward failed replications into this registry to the alerts bus (destinations, alerts on).
+   * @default - no forwarding
+   */
+  readonly alerts?: { readonly eventBusArn: string };
 }
 
 /**
@@ -104,6 +110,10 @@ export class RegistryStack extends Stack {
     if (props.backfillRole) {
       const backfill = new BackfillRole(this, 'Backfill', { trustedAccounts: props.backfillRole.trustedAccounts });
       new CfnOutput(this, 'BackfillRoleArn', { description: 'Role of ecr-kms-replication backfill in this registry', value: backfill.role.roleArn });
+    }
+
+    if (props.alerts) {
+      new ReplicationFailureForwarding(this, 'FailedReplications', { eventBusArn: props.alerts.eventBusArn });
     }
 
     new CfnOutput(this, 'KeyArn', { description: 'ARN of the KMS key of this registry', value: this.key.keyArn });

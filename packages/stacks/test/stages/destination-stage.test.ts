@@ -119,7 +119,9 @@ describe('a cross-account destination (222222222222/eu-west-1)', () => {
 test('a destination without the safety net has no creation template', () => {
   const { registry } = destinationStage([{ account: '111111111111', region: 'eu-west-1', creationTemplate: false }]);
   registry.resourceCountIs('AWS::ECR::RepositoryCreationTemplate', 0);
-  registry.resourceCountIs('AWS::IAM::Role', 0);
+  // The only role left is the one that forwards failed replications (alerts are on by default).
+  expect(Object.values(registry.findResources('AWS::IAM::Role')).map((role) => role.Properties.AssumeRolePolicyDocument.Statement[0].Principal))
+    .toEqual([{ Service: 'events.amazonaws.com' }]);
 });
 
 test('removal: destroy is an explicit opt-in that empties and deletes the repositories', () => {

@@ -1,0 +1,119 @@
+import { AlertsTopic, ReplicationAlertsBus, ScheduledVerification } from '@ecr-kms-replication/constructs';
+import { Aws, CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as notifications from 'aws-cdk-lib/aws-codestarnotifications';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { STACK_NAME_PREFIX } from './naming';
+import { AlertsModel, Environment, PipelineModel } from '../topology/model';
+
+/** Name of the alerts topic in the pipeline account. */
+export const ALERTS_TOPIC_NAME = 'ecr-kms-replication-alerts';
+/** Name of the event bus in the pipeline account that collects failed replications. */
+export const ALERTS_EVENT_BUS_NAME = 'ecr-kms-replication-alerts';
+
+/** `ecr-replication-alerts`: the stack in the pipeline account and Region. */
+export function alertsStackName(): string {
+  return `${STACK_NAME_PREFIX}-alerts`;
+}
+
+/** ARN of the alerts bus of a pipeline environment (in the partition of the stack it is used in). */
+export function alertsEventBusArn(pipeline: Environment): string {
+  return `arn:${Aws.PARTITION}:events:${pipeline.region}:${pipeline.account}:event-bus/${ALERTS_EVENT_BUS_NAME}`;
+}
+
+/** How the scheduled verification runs: the pipeline decides, so that it runs as its own Verify step does. */
+export interface VerificationSettings {
+  /** Shell commands of the build, run from the repository's root. */
+  readonly commands: readonly string[];
+  /** Plain-text environment variables of the build. */
+  readonly environmentVariables: Readonly<Record<string, string>>;
+  /** The pipeline steps' build image. */
+  readonly buildImage: codebuild.IBuildImage;
+  /** The pipeline steps' partial buildspec (e.g. the Node.js runtime version). */
+  readonly partialBuildSpec?: codebuild.BuildSpec;
+  /** What the build may do, e.g. assume the look-up roles. */
+  readonly rolePolicyStatements: readonly iam.PolicyStatement[];
+}
+
+export interface AlertsStackProps extends StackProps {
+  readonly alerts: AlertsModel;
+  readonly pipeline: PipelineModel;
+  /** Name of the pipeline whose failures and approvals are notified. */
+  readonly pipelineName: string;
+  /** Accounts whose registries forward failed replications to the bus. */
+  readonly registryAccounts: readonly string[];
+  /**
+   * How the scheduled verification runs.
+   * @default - no scheduled verification
+   */
+  readonly verification?: VerificationSettings;
+}
+
+/**
+ * Alerts in the pipeline account and Region: the encrypted topic, the bus that
+ * collects failed replications from every registry, the scheduled
+ * verification, and the pipeline's notifications.
+ */
+export class AlertsStack extends Stack {
+  public readonly topic: AlertsTopic;
+  public readonly bus: ReplicationAlertsBus;
+  public readonly verification?: ScheduledVerification;
+  public readonly pipelineNotifications: notifications.CfnNotificationRule;
+
+  constructor(scope: Construct, id: string, props: AlertsStackProps) {
+    super(scope, id, props);
+    const { alerts, pipeline } = props;
+
+    this.topic = new AlertsTopic(this, 'Alerts', { topicName: ALERTS_TOPIC_NAME, emails: alerts.emails });
+    this.bus = new ReplicationAlertsBus(this, 'FailedReplications', {
+      eventBusName: ALERTS_EVENT_BUS_NAME,
+      senderAccounts: props.registryAccounts,
+      topic: this.topic,
+    });
+
+    if (alerts.verifySchedule && props.verification) {
+      const settings = props.verification;
+      this.verification = new ScheduledVerification(this, 'ScheduledVerification', {
+        schedule: alerts.verifySchedule,
+        source: {
+          connectionArn: pipeline.connectionArn,
+          repository: pipeline.repository,
+          branch: pipeline.branch,
+          provider: alerts.gitProvider,
+        },
+        commands: settings.commands,
+        environmentVariables: settings.environmentVariables,
+        buildImage: settings.buildImage,
+        partialBuildSpec: settings.partialBuildSpec,
+        rolePolicyStatements: settings.rolePolicyStatements,
+        topic: this.topic,
+        encryptionKey: this.topic.key,
+      });
+    }
+
+    this.pipelineNotifications = new notifications.CfnNotificationRule(this, 'PipelineNotifications', {
+      name: `${props.pipelineName}-alerts`,
+      detailType: 'FULL',
+      resource: this.formatArn({ service: 'codepipeline', resource: props.pipelineName }),
+      eventTypeIds: [
+        codepipeline.PipelineNotificationEvents.PIPELINE_EXECUTION_FAILED,
+        codepipeline.PipelineNotificationEvents.MANUAL_APPROVAL_NEEDED,
+      ],
+      targets: [{ targetType: 'SNS', targetAddress: this.topic.topic.topicArn }],
+    });
+    // The rule's ARN ends in a generated id, and naming the rule itself would
+    // make the policy and the rule wait for each other: this account's
+    // notification rules, of which this stack owns the only one on the topic.
+    this.topic.allowPublishing('PipelineNotifications', {
+      service: 'codestar-notifications.amazonaws.com',
+      sourceArn: this.formatArn({ service: 'codestar-notifications', resource: 'notificationrule', resourceName: '*' }),
+    });
+    // The rule is created once the topic policy lets it publish.
+    this.pipelineNotifications.node.addDependency(this.topic);
+
+    new CfnOutput(this, 'TopicArn', { description: 'The alerts topic: subscribe more endpoints here', value: this.topic.topic.topicArn });
+    new CfnOutput(this, 'EventBusArn', { description: 'The bus the registries forward failed replications to', value: this.bus.eventBus.eventBusArn });
+  }
+}
