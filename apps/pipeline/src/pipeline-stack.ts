@@ -1,9 +1,10 @@
-import { DestinationStage, SourceStage, TopologyModel, environmentId } from '@ecr-kms-replication/stacks';
+import { AlertsStage, DestinationStage, SourceStage, TopologyModel, environmentId } from '@ecr-kms-replication/stacks';
 import { Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
+import { alertsStage } from './alerts';
 import { hardenArtifactStores } from './artifact-stores';
 import { BuildLogs } from './build-logs';
 import { backfillRoleArn, lookupRoleArn, RegistryCommandStep, topologyEnvironments } from './registry-steps';
@@ -14,6 +15,8 @@ import { planWaves } from './waves';
 export const PIPELINE_CDK_CLI_VERSION = '2.1148.1';
 /** The Node.js major version of every CodeBuild step: an LTS release the CodeBuild image provides. */
 export const PIPELINE_NODE_VERSION = '22';
+/** The pipeline's name (the alerts notify its failed executions and approvals). */
+export const PIPELINE_NAME = 'ecr-kms-replication';
 
 export interface PipelineStackProps extends StackProps {
   readonly topology: TopologyModel;
@@ -36,6 +39,8 @@ export class PipelineStack extends Stack {
   /** The destination stages, wave by wave. */
   public readonly destinationWaves: DestinationStage[][];
   public readonly sourceStage: SourceStage;
+  /** The alerts, in the pipeline account; `undefined` with `alerts: false`. */
+  public readonly alertsStage?: AlertsStage;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
@@ -49,8 +54,18 @@ export class PipelineStack extends Stack {
     });
 
     const buildLogs = new BuildLogs(this, 'BuildLogs');
+    const codeBuildDefaults: pipelines.CodeBuildOptions = {
+      // Every CodeBuild step of the pipeline (synth, self-mutation, verify and
+      // the steps added later) runs on Node.js 22, which the repository
+      // requires (engines) and the Ubuntu standard 8.0 image provides.
+      buildEnvironment: { buildImage: codebuild.LinuxBuildImage.STANDARD_8_0 },
+      logging: buildLogs.logging,
+      partialBuildSpec: codebuild.BuildSpec.fromObject({
+        phases: { install: { 'runtime-versions': { nodejs: PIPELINE_NODE_VERSION } } },
+      }),
+    };
     this.pipeline = new pipelines.CodePipeline(this, 'Pipeline', {
-      pipelineName: 'ecr-kms-replication',
+      pipelineName: PIPELINE_NAME,
       pipelineType: codepipeline.PipelineType.V2,
       crossAccountKeys: true,
       enableKeyRotation: true,
@@ -58,16 +73,7 @@ export class PipelineStack extends Stack {
       // One deploy action per stack instead of two (create + execute change
       // set): twice as many destinations fit in one wave of 50 actions.
       useChangeSets: false,
-      codeBuildDefaults: {
-        // Every CodeBuild step of the pipeline (synth, self-mutation, verify and
-        // the steps added later) runs on Node.js 22, which the repository
-        // requires (engines) and the Ubuntu standard 8.0 image provides.
-        buildEnvironment: { buildImage: codebuild.LinuxBuildImage.STANDARD_8_0 },
-        logging: buildLogs.logging,
-        partialBuildSpec: codebuild.BuildSpec.fromObject({
-          phases: { install: { 'runtime-versions': { nodejs: PIPELINE_NODE_VERSION } } },
-        }),
-      },
+      codeBuildDefaults,
       synth: new pipelines.ShellStep('Synth', {
         input,
         env,
@@ -75,6 +81,10 @@ export class PipelineStack extends Stack {
         primaryOutputDirectory: 'apps/pipeline/cdk.out',
       }),
     });
+
+    // Alerts (topology `alerts`) first: the registries forward failed replications to its bus.
+    this.alertsStage = alertsStage(this, { topology, topologyFile, pipelineName: PIPELINE_NAME, codeBuildDefaults });
+    if (this.alertsStage) this.pipeline.addStage(this.alertsStage);
 
     const destinations = topology.destinations.map((destination) => new DestinationStage(this, { topology, destination }));
     const actionsPerDestination = Math.max(...destinations.map((stage) => stageStackCount(stage)), 1);

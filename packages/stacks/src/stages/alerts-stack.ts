@@ -1,9 +1,10 @@
 import { AlertsTopic, ReplicationAlertsBus, ScheduledVerification } from '@ecr-kms-replication/constructs';
-import { Aws, CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, CfnResource, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as notifications from 'aws-cdk-lib/aws-codestarnotifications';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { rules } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { STACK_NAME_PREFIX } from './naming';
 import { AlertsModel, Environment, PipelineModel } from '../topology/model';
@@ -91,6 +92,7 @@ export class AlertsStack extends Stack {
         topic: this.topic,
         encryptionKey: this.topic.key,
       });
+      acknowledgeProjectWildcards(this.verification);
     }
 
     this.pipelineNotifications = new notifications.CfnNotificationRule(this, 'PipelineNotifications', {
@@ -115,5 +117,36 @@ export class AlertsStack extends Stack {
 
     new CfnOutput(this, 'TopicArn', { description: 'The alerts topic: subscribe more endpoints here', value: this.topic.topic.topicArn });
     new CfnOutput(this, 'EventBusArn', { description: 'The bus the registries forward failed replications to', value: this.bus.eventBus.eventBusArn });
+  }
+}
+
+/** The wildcards CodeBuild's generated project policy holds, each with why it is acceptable. */
+const REVIEWED_PROJECT_WILDCARDS: { readonly pattern: RegExp; readonly reason: string }[] = [
+  {
+    pattern: /^Resource::arn:<AWS::Partition>:logs:[a-z0-9-]+:\d{12}:log-group:\/aws\/codebuild\/<[A-Za-z0-9]+>:\*$/,
+    reason: 'Log streams of the verification project\'s default log group: CodeBuild names a stream per build.',
+  },
+  {
+    pattern: /^Resource::arn:<AWS::Partition>:codebuild:[a-z0-9-]+:\d{12}:report-group\/<[A-Za-z0-9]+>-\*$/,
+    reason: 'Test report groups of the verification project: their names are derived from the project name.',
+  },
+  {
+    pattern: /^Action::kms:(GenerateDataKey\*|ReEncrypt\*)$/,
+    reason: 'Encrypting the build\'s artifacts and cache; the statement is limited to the alerts key.',
+  },
+];
+
+/** Acknowledges the reviewed wildcards of the scheduled verification's IAM policies, one finding at a time. */
+function acknowledgeProjectWildcards(verification: ScheduledVerification) {
+  for (const node of verification.node.findAll()) {
+    if (!(node instanceof iam.CfnPolicy)) continue;
+    const findings = rules.iam.IAMNoWildcardPermissions(node as CfnResource);
+    if (!Array.isArray(findings)) continue;
+    for (const finding of findings) {
+      const reviewed = REVIEWED_PROJECT_WILDCARDS.find((w) => w.pattern.test(finding));
+      if (reviewed) {
+        Validations.of(node).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason: reviewed.reason });
+      }
+    }
   }
 }

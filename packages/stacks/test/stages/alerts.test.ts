@@ -1,4 +1,5 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { CfnBucket } from 'aws-cdk-lib/aws-s3';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { testApp, topology } from './helpers';
@@ -239,4 +240,11 @@ describe('failed-replication forwarding in the registries', () => {
     const stage = new SourceStage(testApp(), { topology: model });
     Template.fromStack(stage.registryStack).resourceCountIs('AWS::Events::Rule', 0);
   });
+});
+
+test('cdk-nag checks the alerts stage: it is clean, and a finding there fails its synth', () => {
+  expect(() => alertsStage().stage.synth({ validateOnSynthesis: true })).not.toThrow();
+  const stage = new AlertsStage(testApp(), 'Alerts', { topology: topology(DESTINATIONS), pipelineName: 'ecr-kms-replication', verification: VERIFICATION });
+  new CfnBucket(stage.alertsStack, 'UncheckedBucket');
+  expect(() => stage.synth({ validateOnSynthesis: true })).toThrow(/AwsSolutions-S1/);
 });

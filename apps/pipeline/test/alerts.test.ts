@@ -1,0 +1,72 @@
+import { validateTopology } from '@ecr-kms-replication/stacks';
+import { Template } from 'aws-cdk-lib/assertions';
+import { generateTopologyDocument } from '../bench/generate-topology';
+import { addPipeline, createApp } from '../src/app';
+import { SCHEDULED_VERIFY_COMMAND } from '../src/alerts';
+
+interface PipelineStage { Name: string; Actions: { Name: string; ActionTypeId: { Category: string } }[] }
+
+function synthesize(extra: Record<string, unknown> = {}) {
+  // Three destinations: 222222222222/us-east-2... and one in the pipeline account (333333333333/us-east-2).
+  const topology = validateTopology({ ...generateTopologyDocument({ destinations: 3, repositories: 2 }), ...extra });
+  const app = createApp();
+  const stack = addPipeline(app, { topology, topologyFile: 'apps/pipeline/topology.yaml' });
+  const [pipeline] = Object.values(Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline'));
+  return { topology, stack, stages: pipeline.Properties.Stages as PipelineStage[] };
+}
+
+describe('the pipeline with alerts on (the default)', () => {
+  const { topology, stack, stages } = synthesize({ alerts: { emails: ['platform-team@example.com'] } });
+  const alerts = Template.fromStack(stack.alertsStage!.alertsStack);
+
+  test('deploys the alerts stack right after updating itself, before any registry', () => {
+    const names = stages.map((s) => s.Name);
+    const alertsIndex = names.indexOf('Alerts');
+    expect(names.slice(0, alertsIndex)).toEqual(['Source', 'Build', 'UpdatePipeline']);
+    expect(names.indexOf('Destinations1')).toBeGreaterThan(alertsIndex);
+    expect(stages[alertsIndex].Actions.map((a) => a.Name)).toEqual(['Deploy']);
+  });
+
+  test('the scheduled verification runs verify on the pipeline steps\' image and Node.js runtime', () => {
+    const [project] = Object.values(alerts.findResources('AWS::CodeBuild::Project'));
+    expect(project.Properties.Environment.Image).toBe('aws/codebuild/standard:7.0');
+    const buildSpec = JSON.parse(project.Properties.Source.BuildSpec);
+    expect(buildSpec.phases.install['runtime-versions']).toEqual({ nodejs: '20' });
+    expect(buildSpec.phases.build.commands).toEqual(['npm ci', SCHEDULED_VERIFY_COMMAND]);
+    expect(SCHEDULED_VERIFY_COMMAND).toBe('npx ecr-kms-replication verify --images 5 --assume-role always --topology "$ECR_REPLICATION_TOPOLOGY"');
+    expect(project.Properties.Environment.EnvironmentVariables)
+      .toEqual([{ Name: 'ECR_REPLICATION_TOPOLOGY', Type: 'PLAINTEXT', Value: 'apps/pipeline/topology.yaml' }]);
+  });
+
+  test('its role assumes exactly the look-up role of every registry, the pipeline account\'s included', () => {
+    const statements = Object.values(alerts.findResources('AWS::IAM::Policy'))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as { Sid?: string; Action: unknown; Resource: unknown }[])
+      .filter((statement) => statement.Sid === 'AssumeLookupRoles');
+    expect(statements).toHaveLength(1);
+    const expected = [topology.source, ...topology.destinations].map(({ account, region }) =>
+      ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${account}:role/cdk-hnb659fds-lookup-role-${account}-${region}`]] }));
+    expect(statements[0].Action).toBe('sts:AssumeRole');
+    expect(statements[0].Resource).toEqual(expect.arrayContaining(expected));
+    expect(statements[0].Resource).toHaveLength(expected.length);
+    expect(JSON.stringify(statements[0].Resource)).toContain(':iam::333333333333:role/cdk-hnb659fds-lookup-role-333333333333-');
+  });
+
+  test('the bus admits the registry accounts other than the pipeline account', () => {
+    const [policy] = Object.values(alerts.findResources('AWS::Events::EventBusPolicy'));
+    expect(JSON.stringify(policy.Properties.Statement.Principal)).toMatch(/111111111111:root.*222222222222:root/);
+    expect(JSON.stringify(policy.Properties.Statement.Principal)).not.toContain('333333333333');
+  });
+
+  test('the notification rule watches this pipeline', () => {
+    alerts.hasResourceProperties('AWS::CodeStarNotifications::NotificationRule', {
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':codepipeline:us-east-1:333333333333:ecr-kms-replication']] },
+    });
+  });
+
+});
+
+test('alerts: false deploys no alerts stage', () => {
+  const { stack, stages } = synthesize({ alerts: false });
+  expect(stack.alertsStage).toBeUndefined();
+  expect(stages.map((s) => s.Name)).not.toContain('Alerts');
+});
