@@ -1,0 +1,233 @@
+/**
+ * The alert rules' event patterns and messages, evaluated by a real
+ * EventBridge implementation: moto_server's event routing (a rule with the
+ * synthesized pattern and input transformer, an SQS queue as its target,
+ * PutEvents of AWS's documented sample events, then what reached the queue).
+ * moto's TestEventPattern is a no-op, so it is not used. Skipped with a
+ * warning when moto_server is not installed, except on CI (CI=true).
+ *
+ * Sample events: "Amazon ECR events and EventBridge" (ECR User Guide,
+ * completed and failed image replication, completed image push) and
+ * "Build notifications input format reference" (CodeBuild User Guide).
+ */
+import { DeleteRuleCommand, EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand, RemoveTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { emulatorEnv, findMotoServer, MotoServer, patchEnv } from '@ecr-kms-replication/testing';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import { AlertsTopic, ReplicationAlertsBus, ReplicationFailureForwarding, ScheduledVerification } from '../../src';
+
+const ACCOUNT = '123456789012';
+const REGION = 'us-east-1';
+
+// --- AWS's documented sample events (the fields as documented) -------------
+
+const REPLICATION_SUCCEEDED = {
+  'version': '0',
+  'id': 'c8b133b1-6029-ee73-e2a1-4f466b8ba999',
+  'detail-type': 'ECR Replication Action',
+  'source': 'aws.ecr',
+  'account': ACCOUNT,
+  'time': '2024-05-08T20:44:54Z',
+  'region': REGION,
+  'resources': [`arn:aws:ecr:${REGION}:${ACCOUNT}:repository/docker-hub/alpine`],
+  'detail': {
+    'result': 'SUCCESS',
+    'repository-name': 'docker-hub/alpine',
+    'image-digest': 'sha256:7f5b2640fe6fb4f46592dfd3410c4a79dac4f89e4782432e0378abcd1234',
+    'source-account': ACCOUNT,
+    'action-type': 'REPLICATE',
+    'source-region': 'us-west-2',
+    'image-tag': '3.17.2',
+  },
+};
+
+const REPLICATION_FAILED = {
+  ...REPLICATION_SUCCEEDED,
+  'id': 'd9c244c2-7130-ff84-f3b2-5g577c9cb000',
+  'time': '2024-05-08T20:45:12Z',
+  'resources': [`arn:aws:ecr:${REGION}:${ACCOUNT}:repository/my-app`],
+  'detail': {
+    'result': 'FAILED',
+    'repository-name': 'my-app',
+    'image-digest': 'sha256:8g6c3751gf7gc5g47603ege4511d5a80ead5g90f5893543f1489bde2345',
+    'source-account': ACCOUNT,
+    'action-type': 'REPLICATE',
+    'source-region': 'us-west-2',
+    'image-tag': 'latest',
+  },
+};
+
+const IMAGE_PUSHED = {
+  'version': '0',
+  'id': '13cde686-328b-6117-af20-0e5566167482',
+  'detail-type': 'ECR Image Action',
+  'source': 'aws.ecr',
+  'account': ACCOUNT,
+  'time': '2019-11-16T01:54:34Z',
+  'region': 'us-west-2',
+  'resources': [],
+  'detail': {
+    'result': 'SUCCESS',
+    'repository-name': 'my-repository-name',
+    'image-digest': 'sha256:7f5b2640fe6fb4f46592dfd3410c4a79dac4f89e4782432e0378abcd1234',
+    'action-type': 'PUSH',
+    'image-tag': 'latest',
+  },
+};
+
+const PROJECT = 'my-sample-project';
+function buildStateChange(status: string) {
+  return {
+    'version': '0',
+    'id': 'c030038d-8c4d-6141-9545-00ff7b7153EX',
+    'detail-type': 'CodeBuild Build State Change',
+    'source': 'aws.codebuild',
+    'account': ACCOUNT,
+    'time': '2017-09-01T16:14:28Z',
+    'region': REGION,
+    'resources': [`arn:aws:codebuild:${REGION}:${ACCOUNT}:build/${PROJECT}:8745a7a9-c340-456a-9166-edf953571bEX`],
+    'detail': {
+      'build-status': status,
+      'project-name': PROJECT,
+      'build-id': `arn:aws:codebuild:${REGION}:${ACCOUNT}:build/${PROJECT}:8745a7a9-c340-456a-9166-edf953571bEX`,
+      'additional-information': {
+        'build-complete': status !== 'IN_PROGRESS',
+        'initiator': 'rule/ecr-kms-replication-verify',
+        'logs': {
+          'group-name': `/aws/codebuild/${PROJECT}`,
+          'stream-name': '8745a7a9-c340-456a-9166-edf953571bEX',
+          'deep-link': 'https://console.aws.amazon.com/cloudwatch/home?region=us-east-1#logEvent:group=/aws/codebuild/my-sample-project;stream=8745a7a9-c340-456a-9166-edf953571bEX',
+        },
+      },
+      'current-phase': 'COMPLETED',
+      'current-phase-context': '[]',
+      'version': '1',
+    },
+  };
+}
+
+// --- the rules as synthesized ------------------------------------------------
+
+interface SynthesizedRule {
+  readonly EventPattern: Record<string, unknown>;
+  readonly Targets: { InputTransformer?: { InputPathsMap: Record<string, string>; InputTemplate: string } }[];
+}
+
+/** The synthesized rules, by the construct path they start with; tokens in patterns replaced by concrete names. */
+function synthesizedRules(): Record<'forwarding' | 'bus' | 'build', SynthesizedRule> {
+  const stack = new Stack(new App({ builtinCloudFormationValidation: false }), 'Alerts', { env: { account: ACCOUNT, region: REGION } });
+  const topic = new AlertsTopic(stack, 'Topic', { topicName: 'alerts' });
+  new ReplicationFailureForwarding(stack, 'Forwarding', { eventBusArn: `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/alerts` });
+  new ReplicationAlertsBus(stack, 'Bus', { eventBusName: 'alerts', senderAccounts: ['111111111111'], topic });
+  new ScheduledVerification(stack, 'Verification', {
+    schedule: 'rate(1 day)',
+    source: { connectionArn: `arn:aws:codeconnections:${REGION}:${ACCOUNT}:connection/0`, repository: 'o/r', branch: 'main', provider: 'GitHub' },
+    commands: ['true'],
+    buildImage: codebuild.LinuxBuildImage.STANDARD_7_0,
+    rolePolicyStatements: [],
+    topic,
+    encryptionKey: topic.key,
+  });
+  const rules = Template.fromStack(stack).findResources('AWS::Events::Rule');
+  const find = (prefix: string) => {
+    const [id] = Object.keys(rules).filter((logicalId) => logicalId.startsWith(prefix));
+    // The project's name is a reference in the template; the sample event names its own project.
+    return JSON.parse(JSON.stringify(rules[id].Properties).replace(/\{"Ref":"VerificationProject[A-F0-9]+"\}/g, JSON.stringify(PROJECT)));
+  };
+  return { forwarding: find('ForwardingRule'), bus: find('BusRule'), build: find('VerificationFailedBuild') };
+}
+
+const MOTO_SERVER = findMotoServer();
+
+if (!MOTO_SERVER && process.env.CI === 'true') {
+  describe('alert event patterns against moto_server', () => {
+    test('moto_server is installed (required on CI)', () => {
+      throw new Error('moto_server not found on PATH: the emulator suite cannot be skipped on CI (CI=true)');
+    });
+  });
+} else if (!MOTO_SERVER) {
+  console.warn('moto_server not found: skipping the alert event pattern suite');
+  describe.skip('alert event patterns against moto_server', () => {
+    test('skipped', () => undefined);
+  });
+} else {
+  const motoServer = MOTO_SERVER;
+  describe('alert event patterns against moto_server', () => {
+    let moto: MotoServer;
+    let restoreEnv: () => void;
+    let events: EventBridgeClient;
+    let sqs: SQSClient;
+    const rules = synthesizedRules();
+
+    beforeAll(async () => {
+      moto = await MotoServer.start(motoServer);
+      restoreEnv = patchEnv(emulatorEnv(moto.endpoint));
+      events = new EventBridgeClient({ region: REGION });
+      sqs = new SQSClient({ region: REGION });
+    });
+
+    afterAll(() => {
+      events?.destroy();
+      sqs?.destroy();
+      restoreEnv?.();
+      moto?.stop();
+    });
+
+    /** The messages that reach a queue behind a rule with `rule`'s pattern (and input transformer) after `sent` are put. */
+    async function delivered(rule: SynthesizedRule, sent: object[]): Promise<string[]> {
+      await moto.reset();
+      const queue = await sqs.send(new CreateQueueCommand({ QueueName: 'alerts' }));
+      const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.QueueUrl, AttributeNames: ['QueueArn'] }));
+      await events.send(new PutRuleCommand({ Name: 'under-test', EventPattern: JSON.stringify(rule.EventPattern) }));
+      await events.send(new PutTargetsCommand({
+        Rule: 'under-test',
+        Targets: [{ Id: 'queue', Arn: Attributes!.QueueArn, InputTransformer: rule.Targets[0].InputTransformer }],
+      }));
+      for (const event of sent as (typeof REPLICATION_FAILED)[]) {
+        const result = await events.send(new PutEventsCommand({
+          Entries: [{ Source: event.source, DetailType: event['detail-type'], Detail: JSON.stringify(event.detail), Resources: event.resources, Time: new Date(event.time) }],
+        }));
+        expect(result.FailedEntryCount).toBe(0);
+      }
+      const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+      await events.send(new RemoveTargetsCommand({ Rule: 'under-test', Ids: ['queue'] }));
+      await events.send(new DeleteRuleCommand({ Name: 'under-test' }));
+      return (received.Messages ?? []).map((m) => m.Body!);
+    }
+
+    test('the registries forward a failed replication, not a successful one, nor an image push', async () => {
+      const messages = await delivered(rules.forwarding, [REPLICATION_SUCCEEDED, IMAGE_PUSHED, REPLICATION_FAILED]);
+      expect(messages).toHaveLength(1);
+      expect(JSON.parse(messages[0])).toMatchObject({ 'detail-type': 'ECR Replication Action', 'detail': { 'result': 'FAILED', 'repository-name': 'my-app' } });
+    });
+
+    test('a result other than SUCCESS is a failure too', async () => {
+      const other = { ...REPLICATION_FAILED, detail: { ...REPLICATION_FAILED.detail, result: 'ERROR' } };
+      expect(await delivered(rules.forwarding, [other])).toHaveLength(1);
+    });
+
+    test('the bus publishes the failed replication as a readable message', async () => {
+      const messages = await delivered(rules.bus, [REPLICATION_SUCCEEDED, REPLICATION_FAILED, IMAGE_PUSHED]);
+      expect(messages).toHaveLength(1);
+      expect(messages[0]).toContain('ECR replication failed: my-app:latest (sha256:8g6c3751gf7gc5g47603ege4511d5a80ead5g90f5893543f1489bde2345) '
+        + `from registry ${ACCOUNT}/us-west-2 to registry ${ACCOUNT}/${REGION}`);
+      expect(messages[0]).toContain('result FAILED');
+    });
+
+    test('a failed, stopped or timed-out verification build is published with its log link; a running or successful one is not', async () => {
+      const messages = await delivered(rules.build, ['IN_PROGRESS', 'SUCCEEDED', 'FAILED', 'STOPPED', 'TIMED_OUT'].map(buildStateChange));
+      expect(messages).toHaveLength(3);
+      expect(messages.map((m) => /verification (\w+) at/.exec(m)?.[1]).sort()).toEqual(['FAILED', 'STOPPED', 'TIMED_OUT']);
+      for (const message of messages) {
+        expect(message).toContain('Build log: https://console.aws.amazon.com/cloudwatch/home?region=us-east-1#logEvent:group=/aws/codebuild/my-sample-project');
+      }
+    });
+
+    test('another project\'s failed build is not published', async () => {
+      const other = buildStateChange('FAILED');
+      expect(await delivered(rules.build, [{ ...other, detail: { ...other.detail, 'project-name': 'someone-else' } }])).toHaveLength(0);
+    });
+  });
+}
