@@ -1,5 +1,5 @@
 import { App, Stack } from 'aws-cdk-lib';
-import { everyConstruct } from './every-construct';
+import { alertConstructs, everyConstruct, scheduledVerification } from './every-construct';
 import { ENV } from './util';
 
 // aws-cdk-lib checks every synthesized template against the CloudFormation resource
@@ -8,6 +8,8 @@ import { ENV } from './util';
 test('every construct synthesizes templates that pass the CloudFormation schemas', () => {
   const app = new App({ builtinCloudFormationValidation: true });
   everyConstruct(new Stack(app, 'EveryConstruct', { env: ENV }));
+  const alerts = new Stack(app, 'ScheduledVerification', { env: ENV });
+  scheduledVerification(alerts, alertConstructs(alerts));
 
   expect(() => app.synth()).not.toThrow();
 });

@@ -1,11 +1,17 @@
 import { Stack } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import {
+  AlertsTopic,
   BackfillRole,
   CreationTemplateSafetyNet,
   EncryptedRepository,
   RegistryReplication,
   ReplicationAccess,
+  ReplicationAlertsBus,
+  ReplicationFailureForwarding,
   ReplicationKey,
+  ScheduledVerification,
 } from '../src';
 
 /** One stack holding every construct, as a registry that is both a source and a destination. */
@@ -28,4 +34,39 @@ export function everyConstruct(stack: Stack): void {
   new CreationTemplateSafetyNet(stack, 'SafetyNet', { encryptionKey: key.key });
   new CreationTemplateSafetyNet(stack, 'ProdSafetyNet', { encryptionKey: key.key, prefix: 'prod' });
   new BackfillRole(stack, 'Backfill', { trustedAccounts: ['333333333333'] });
+  alertConstructs(stack);
+}
+
+/** The alerting constructs: topic, forwarding rule, central bus. */
+export function alertConstructs(stack: Stack): AlertsTopic {
+  const topic = new AlertsTopic(stack, 'Alerts', { topicName: 'alerts', emails: ['platform-team@example.com'] });
+  new ReplicationFailureForwarding(stack, 'Forwarding', { eventBusArn: 'arn:aws:events:us-east-1:333333333333:event-bus/alerts' });
+  new ReplicationAlertsBus(stack, 'AlertsBus', { eventBusName: 'alerts', senderAccounts: ['222222222222'], topic });
+  return topic;
+}
+
+/**
+ * The scheduled verification (its CodeBuild policy's generated wildcards are
+ * acknowledged by the stack that deploys it, not here).
+ */
+export function scheduledVerification(stack: Stack, topic: AlertsTopic): ScheduledVerification {
+  return new ScheduledVerification(stack, 'Verification', {
+    schedule: 'cron(0 6 * * ? *)',
+    source: {
+      connectionArn: 'arn:aws:codeconnections:us-east-1:111111111111:connection/00000000-0000-0000-0000-000000000000',
+      repository: 'my-org/ecr-kms-replication',
+      branch: 'main',
+      provider: 'GitHub',
+    },
+    commands: ['npm ci', 'npx ecr-kms-replication verify'],
+    buildImage: codebuild.LinuxBuildImage.STANDARD_7_0,
+    partialBuildSpec: codebuild.BuildSpec.fromObject({ phases: { install: { 'runtime-versions': { nodejs: '20' } } } }),
+    environmentVariables: { ECR_REPLICATION_TOPOLOGY: 'topology.yaml' },
+    rolePolicyStatements: [new iam.PolicyStatement({
+      actions: ['sts:AssumeRole'],
+      resources: ['arn:aws:iam::222222222222:role/cdk-hnb659fds-lookup-role-222222222222-eu-west-1'],
+    })],
+    topic,
+    encryptionKey: topic.key,
+  });
 }

@@ -1,0 +1,134 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import { AlertsTopic, ReplicationAlertsBus, ReplicationFailureForwarding, ScheduledVerification, scheduleExpressionProblems } from '../src';
+import { newStack } from './util';
+
+describe('AlertsTopic', () => {
+  test('refuses what is not an e-mail address, naming it', () => {
+    expect(() => new AlertsTopic(newStack(), 'Alerts', { emails: ['ok@example.com', 'platform-team'] }))
+      .toThrow("Invalid alerts topic: e-mail address 'platform-team' is not an e-mail address");
+  });
+
+  test('nobody may publish until a service is allowed, and then only over TLS', () => {
+    const stack = newStack();
+    new AlertsTopic(stack, 'Alerts');
+    const template = Template.fromStack(stack);
+    const [policy] = Object.values(template.findResources('AWS::SNS::TopicPolicy'));
+    expect(policy.Properties.PolicyDocument.Statement).toEqual([
+      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    ]);
+    template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ EnableKeyRotation: true }) });
+  });
+
+  test('a topic with a generated name scopes the key by a pattern of this account\'s topics', () => {
+    const stack = newStack();
+    new AlertsTopic(stack, 'Alerts').allowPublishing('Rule', { service: 'events.amazonaws.com', sourceArn: 'arn:aws:events:us-east-1:111111111111:rule/x' });
+    Template.fromStack(stack).hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({
+        Sid: 'Rule',
+        Condition: { ArnLike: { 'kms:EncryptionContext:aws:sns:topicArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sns:us-east-1:111111111111:*']] } } },
+      })]) },
+    });
+  });
+});
+
+describe('ReplicationFailureForwarding', () => {
+  test('its role is EventBridge\'s and may only put events on the central bus', () => {
+    const stack = newStack('Registry', { account: '222222222222', region: 'eu-west-1' });
+    new ReplicationFailureForwarding(stack, 'Forwarding', { eventBusArn: 'arn:aws:events:us-east-1:333333333333:event-bus/alerts' });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::IAM::Role', 1);
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Action: 'sts:AssumeRole', Principal: { Service: 'events.amazonaws.com' } })] },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'events:PutEvents', Resource: 'arn:aws:events:us-east-1:333333333333:event-bus/alerts' }] },
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { 'source': ['aws.ecr'], 'detail-type': ['ECR Replication Action'], 'detail': { result: [{ 'anything-but': ['SUCCESS'] }] } },
+      Targets: [Match.objectLike({ Arn: 'arn:aws:events:us-east-1:333333333333:event-bus/alerts' })],
+    });
+  });
+});
+
+describe('ReplicationAlertsBus', () => {
+  test('with senders only in its own account it needs no bus policy', () => {
+    const stack = newStack();
+    new ReplicationAlertsBus(stack, 'Bus', { eventBusName: 'alerts', senderAccounts: ['111111111111'], topic: new AlertsTopic(stack, 'Alerts') });
+    Template.fromStack(stack).resourceCountIs('AWS::Events::EventBusPolicy', 0);
+  });
+
+  test('refuses a sender that is not an account ID', () => {
+    const stack = newStack();
+    expect(() => new ReplicationAlertsBus(stack, 'Bus', { eventBusName: 'alerts', senderAccounts: ['12345'], topic: new AlertsTopic(stack, 'Alerts') }))
+      .toThrow("Invalid alerts bus: sender account '12345' is not a 12-digit account ID");
+  });
+});
+
+describe('scheduleExpressionProblems', () => {
+  test.each(['rate(1 day)', 'rate(5 minutes)', 'rate(1 hour)', 'cron(0 6 * * ? *)', 'cron(0/30 8-17 ? * MON-FRI *)'])('%s is a recurring schedule', (expression) => {
+    expect(scheduleExpressionProblems(expression)).toEqual([]);
+  });
+
+  test.each([
+    ['rate(1 days)', "'rate(1 days)' must say 1 day"],
+    ['rate(0 days)', "'rate(0 days)' is not a recurring schedule"],
+    ['at(2026-01-01T00:00:00)', "'at(2026-01-01T00:00:00)' is not a recurring schedule"],
+    ['cron(0 6 * * ?)', "'cron(0 6 * * ?)' is not a recurring schedule"],
+  ])('%s is refused', (expression, start) => {
+    expect(scheduleExpressionProblems(expression)[0]).toMatch(new RegExp(`^${start.replace(/[()*?]/g, '\\$&')}`));
+  });
+});
+
+describe('ScheduledVerification', () => {
+  const props = (overrides: Record<string, unknown> = {}) => {
+    const stack = newStack();
+    const topic = new AlertsTopic(stack, 'Alerts');
+    return {
+      stack,
+      props: {
+        schedule: 'rate(1 day)',
+        source: {
+          connectionArn: 'arn:aws:codestar-connections:us-east-1:111111111111:connection/00000000-0000-0000-0000-000000000000',
+          repository: 'my-org/ecr-kms-replication',
+          branch: 'release',
+          provider: 'Bitbucket' as const,
+        },
+        commands: ['true'],
+        buildImage: codebuild.LinuxBuildImage.STANDARD_7_0,
+        rolePolicyStatements: [],
+        topic,
+        encryptionKey: topic.key,
+        ...overrides,
+      },
+    };
+  };
+
+  test('a CodeStar Connections ARN is used with its own action prefix, on the branch asked for', () => {
+    const { stack, props: p } = props();
+    new ScheduledVerification(stack, 'Verification', p);
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
+        Action: ['codestar-connections:GetConnectionToken', 'codestar-connections:GetConnection'],
+        Resource: p.source.connectionArn,
+      })]) },
+    });
+    template.hasResourceProperties('AWS::CodeBuild::Project', {
+      Source: Match.objectLike({ Type: 'BITBUCKET', Location: 'https://bitbucket.org/my-org/ecr-kms-replication.git' }),
+      SourceVersion: 'release',
+      TimeoutInMinutes: 30,
+      EncryptionKey: { 'Fn::GetAtt': [Match.stringLikeRegexp('AlertsKey'), 'Arn'] },
+    });
+    // The scheduler's role may start this project's builds only.
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'codebuild:StartBuild', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('VerificationProject'), 'Arn'] } }] },
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+  });
+
+  test('refuses a schedule that does not recur and a repository that is not owner/name, together', () => {
+    const { stack, props: p } = props({ schedule: 'weekly', source: { ...props().props.source, repository: 'ecr-kms-replication' } });
+    expect(() => new ScheduledVerification(stack, 'Verification', p)).toThrow(/schedule 'weekly' is not a recurring schedule[\s\S]*repository 'ecr-kms-replication' is not owner\/name/);
+  });
+});
