@@ -113,7 +113,7 @@ export class AlertsStack extends Stack {
       sourceArn: this.formatArn({ service: 'codestar-notifications', resource: 'notificationrule', resourceName: '*' }),
     });
     // The rule is created once the topic policy lets it publish.
-    this.pipelineNotifications.node.addDependency(this.topic);
+    this.pipelineNotifications.node.addDependency(this.topic.topic.node.findChild('Policy'));
 
     new CfnOutput(this, 'TopicArn', { description: 'The alerts topic: subscribe more endpoints here', value: this.topic.topic.topicArn });
     new CfnOutput(this, 'EventBusArn', { description: 'The bus the registries forward failed replications to', value: this.bus.eventBus.eventBusArn });

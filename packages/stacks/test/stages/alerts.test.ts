@@ -108,7 +108,10 @@ describe('the alerts stack (alerts on, with an e-mail)', () => {
     });
   });
 
-  test('notifies failed executions and approvals waiting of the pipeline to the topic', () => {
+  test('notifies failed executions and approvals waiting of the pipeline to the topic, once the topic policy allows it', () => {
+    template.hasResource('AWS::CodeStarNotifications::NotificationRule', {
+      DependsOn: [Match.stringLikeRegexp('AlertsTopicPolicy')],
+    });
     template.hasResourceProperties('AWS::CodeStarNotifications::NotificationRule', {
       Name: 'ecr-kms-replication-alerts',
       DetailType: 'FULL',
