@@ -1,8 +1,8 @@
 import { validateTopology } from '@ecr-kms-replication/stacks';
 import { Template } from 'aws-cdk-lib/assertions';
 import { generateTopologyDocument } from '../bench/generate-topology';
-import { addPipeline, createApp } from '../src/app';
 import { SCHEDULED_VERIFY_COMMAND } from '../src/alerts';
+import { addPipeline, createApp } from '../src/app';
 
 interface PipelineStage { Name: string; Actions: { Name: string; ActionTypeId: { Category: string } }[] }
 

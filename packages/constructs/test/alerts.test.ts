@@ -24,10 +24,12 @@ describe('AlertsTopic', () => {
     const stack = newStack();
     new AlertsTopic(stack, 'Alerts').allowPublishing('Rule', { service: 'events.amazonaws.com', sourceArn: 'arn:aws:events:us-east-1:111111111111:rule/x' });
     Template.fromStack(stack).hasResourceProperties('AWS::KMS::Key', {
-      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({
-        Sid: 'Rule',
-        Condition: { ArnLike: { 'kms:EncryptionContext:aws:sns:topicArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sns:us-east-1:111111111111:*']] } } },
-      })]) },
+      KeyPolicy: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Sid: 'Rule',
+          Condition: { ArnLike: { 'kms:EncryptionContext:aws:sns:topicArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sns:us-east-1:111111111111:*']] } } },
+        })]),
+      },
     });
   });
 });
@@ -109,10 +111,12 @@ describe('ScheduledVerification', () => {
     new ScheduledVerification(stack, 'Verification', p);
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
-        Action: ['codestar-connections:GetConnectionToken', 'codestar-connections:GetConnection'],
-        Resource: p.source.connectionArn,
-      })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Action: ['codestar-connections:GetConnectionToken', 'codestar-connections:GetConnection'],
+          Resource: p.source.connectionArn,
+        })]),
+      },
     });
     template.hasResourceProperties('AWS::CodeBuild::Project', {
       Source: Match.objectLike({ Type: 'BITBUCKET', Location: 'https://bitbucket.org/my-org/ecr-kms-replication.git' }),

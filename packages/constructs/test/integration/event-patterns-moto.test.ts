@@ -45,10 +45,10 @@ const REPLICATION_SUCCEEDED = {
 
 const REPLICATION_FAILED = {
   ...REPLICATION_SUCCEEDED,
-  'id': 'd9c244c2-7130-ff84-f3b2-5g577c9cb000',
-  'time': '2024-05-08T20:45:12Z',
-  'resources': [`arn:aws:ecr:${REGION}:${ACCOUNT}:repository/my-app`],
-  'detail': {
+  id: 'd9c244c2-7130-ff84-f3b2-5g577c9cb000',
+  time: '2024-05-08T20:45:12Z',
+  resources: [`arn:aws:ecr:${REGION}:${ACCOUNT}:repository/my-app`],
+  detail: {
     'result': 'FAILED',
     'repository-name': 'my-app',
     'image-digest': 'sha256:8g6c3751gf7gc5g47603ege4511d5a80ead5g90f5893543f1489bde2345',

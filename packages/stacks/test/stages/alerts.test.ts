@@ -1,7 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { CfnBucket } from 'aws-cdk-lib/aws-s3';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { testApp, topology } from './helpers';
 import { AlertsStage, DestinationStage, SourceStage, VerificationSettings } from '../../src/stages';
 
@@ -55,11 +55,13 @@ describe('the alerts stack (alerts on, with an e-mail)', () => {
         Sid: 'cdk-RegistryAccountsForwardFailedReplications',
         Effect: 'Allow',
         Action: 'events:PutEvents',
-        Principal: { AWS: [
-          { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:root']] },
-          { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::222222222222:root']] },
-          { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::444444444444:root']] },
-        ] },
+        Principal: {
+          AWS: [
+            { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:root']] },
+            { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::222222222222:root']] },
+            { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::444444444444:root']] },
+          ],
+        },
         Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('FailedReplicationsBus'), 'Arn'] },
       },
     });
@@ -93,18 +95,20 @@ describe('the alerts stack (alerts on, with an e-mail)', () => {
 
   test('the project role may use the connection and assume exactly the given roles', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([
-        Match.objectLike({
-          Sid: 'AssumeLookupRoles',
-          Action: 'sts:AssumeRole',
-          Resource: 'arn:aws:iam::222222222222:role/cdk-hnb659fds-lookup-role-222222222222-eu-west-1',
-        }),
-        Match.objectLike({
-          Sid: 'UseConnection',
-          Action: ['codeconnections:GetConnectionToken', 'codeconnections:GetConnection'],
-          Resource: 'arn:aws:codeconnections:us-east-1:333333333333:connection/00000000-0000-0000-0000-000000000000',
-        }),
-      ]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'AssumeLookupRoles',
+            Action: 'sts:AssumeRole',
+            Resource: 'arn:aws:iam::222222222222:role/cdk-hnb659fds-lookup-role-222222222222-eu-west-1',
+          }),
+          Match.objectLike({
+            Sid: 'UseConnection',
+            Action: ['codeconnections:GetConnectionToken', 'codeconnections:GetConnection'],
+            Resource: 'arn:aws:codeconnections:us-east-1:333333333333:connection/00000000-0000-0000-0000-000000000000',
+          }),
+        ]),
+      },
     });
   });
 
@@ -142,16 +146,22 @@ describe('the alerts stack (alerts on, with an e-mail)', () => {
 
   test('the key lets the same services encrypt for this topic only', () => {
     template.hasResourceProperties('AWS::KMS::Key', {
-      KeyPolicy: { Statement: Match.arrayWith([
-        Match.objectLike({
-          Sid: 'PipelineNotifications',
-          Principal: { Service: 'codestar-notifications.amazonaws.com' },
-          Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-          Condition: { StringEquals: { 'kms:EncryptionContext:aws:sns:topicArn': {
-            'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sns:us-east-1:333333333333:ecr-kms-replication-alerts']],
-          } } },
-        }),
-      ]) },
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'PipelineNotifications',
+            Principal: { Service: 'codestar-notifications.amazonaws.com' },
+            Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+            Condition: {
+              StringEquals: {
+                'kms:EncryptionContext:aws:sns:topicArn': {
+                  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sns:us-east-1:333333333333:ecr-kms-replication-alerts']],
+                },
+              },
+            },
+          }),
+        ]),
+      },
     });
   });
 
@@ -230,11 +240,13 @@ describe('failed-replication forwarding in the registries', () => {
         })],
       });
       registry.hasResourceProperties('AWS::IAM::Policy', {
-        PolicyDocument: { Statement: [{
-          Effect: 'Allow',
-          Action: 'events:PutEvents',
-          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:us-east-1:333333333333:event-bus/ecr-kms-replication-alerts']] },
-        }] },
+        PolicyDocument: {
+          Statement: [{
+            Effect: 'Allow',
+            Action: 'events:PutEvents',
+            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:us-east-1:333333333333:event-bus/ecr-kms-replication-alerts']] },
+          }],
+        },
       });
     }
   });

@@ -1,5 +1,5 @@
-import { parseTopology, validateTopology } from '../../src/topology';
 import { problemLines, validTopology } from './helpers';
+import { parseTopology, validateTopology } from '../../src/topology';
 
 describe('alerts', () => {
   test('are on by default: no e-mail, a daily scheduled verification, GitHub', () => {
