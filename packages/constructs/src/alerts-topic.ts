@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { ReplicationKey } from './replication-key';
 import { throwIfInvalid } from './validation';
 
 /** An e-mail address, checked only for its shape: SNS sends a confirmation message to it. */
@@ -69,6 +70,7 @@ export class AlertsTopic extends Construct {
       // topic that this key would still have to decrypt.
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    this.key.addToResourcePolicy(ReplicationKey.grantsOnlyForAwsResources());
     this.topic = new sns.Topic(this, 'Topic', {
       topicName: props.topicName,
       displayName: 'ecr-kms-replication alerts',

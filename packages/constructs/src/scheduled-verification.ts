@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -81,7 +81,7 @@ export interface ScheduledVerificationProps {
   readonly rolePolicyStatements: readonly iam.PolicyStatement[];
   /** Where a failed build is reported. */
   readonly topic: AlertsTopic;
-  /** Encrypts the build's artifacts and cache, if any (the project role may use it). */
+  /** Encrypts the build's log, artifacts and cache (the project role and CloudWatch Logs, for this log only, may use it). */
   readonly encryptionKey: kms.IKey;
   /**
    * How long the build may run.
@@ -112,8 +112,32 @@ export class ScheduledVerification extends Construct {
     ]);
     const stack = Stack.of(this);
 
-    // The log is what a failure alert links to; CloudWatch Logs encrypts it at rest.
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.THREE_MONTHS });
+    // The log a failure alert links to: kept a year (AWS Control Tower's
+    // CT.CLOUDWATCH.PR.2) and encrypted with the given key, which CloudWatch
+    // Logs may use for this log group only (CT.CLOUDWATCH.PR.3). A fixed name
+    // lets the key policy name it without depending on it.
+    const logGroupName = `/ecr-kms-replication/${stack.stackName}/scheduled-verification`;
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName,
+      retention: logs.RetentionDays.ONE_YEAR,
+      encryptionKey: props.encryptionKey,
+      // Deleted with its stack, like the key that encrypts it.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    props.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'ScheduledVerificationLogs',
+      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+      // The actions AWS documents for encrypting a log group (CloudWatch Logs user guide, encrypt-log-data-kms).
+      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      resources: ['*'],
+      conditions: {
+        ArnEquals: {
+          'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
+            service: 'logs', resource: 'log-group', resourceName: logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        },
+      },
+    }));
     const commands = codebuild.BuildSpec.fromObject({ version: '0.2', phases: { build: { commands: [...props.commands] } } });
     this.project = new codebuild.Project(this, 'Project', {
       description: 'ecr-kms-replication: scheduled verification of every registry',

@@ -18,6 +18,10 @@ describe('AlertsTopic', () => {
       expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
     ]);
     template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ EnableKeyRotation: true }) });
+    // Only AWS services create grants on the key (AWS Control Tower's CT.KMS.PR.3).
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'GrantsOnlyForAwsResources', Effect: 'Deny', Action: 'kms:CreateGrant' })]) },
+    });
   });
 
   test('a topic with a generated name scopes the key by a pattern of this account\'s topics', () => {
@@ -128,7 +132,24 @@ describe('ScheduledVerification', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'codebuild:StartBuild', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('VerificationProject'), 'Arn'] } }] },
     });
-    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+    // Kept a year, encrypted with the given key, which CloudWatch Logs may use for this log group only.
+    template.hasResource('AWS::Logs::LogGroup', {
+      DeletionPolicy: 'Delete',
+      Properties: {
+        LogGroupName: '/ecr-kms-replication/Stack/scheduled-verification',
+        RetentionInDays: 365,
+        KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('AlertsKey'), 'Arn'] },
+      },
+    });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({
+        Sid: 'ScheduledVerificationLogs',
+        Principal: { Service: 'logs.us-east-1.amazonaws.com' },
+        Condition: { ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': {
+          'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:us-east-1:111111111111:log-group:/ecr-kms-replication/Stack/scheduled-verification']],
+        } } },
+      })]) },
+    });
   });
 
   test('refuses a schedule that does not recur and a repository that is not owner/name, together', () => {
