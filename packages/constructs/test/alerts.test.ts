@@ -142,13 +142,19 @@ describe('ScheduledVerification', () => {
       },
     });
     template.hasResourceProperties('AWS::KMS::Key', {
-      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({
-        Sid: 'ScheduledVerificationLogs',
-        Principal: { Service: 'logs.us-east-1.amazonaws.com' },
-        Condition: { ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': {
-          'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:us-east-1:111111111111:log-group:/ecr-kms-replication/Stack/scheduled-verification']],
-        } } },
-      })]) },
+      KeyPolicy: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Sid: 'ScheduledVerificationLogs',
+          Principal: { Service: 'logs.us-east-1.amazonaws.com' },
+          Condition: {
+            ArnEquals: {
+              'kms:EncryptionContext:aws:logs:arn': {
+                'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:us-east-1:111111111111:log-group:/ecr-kms-replication/Stack/scheduled-verification']],
+              },
+            },
+          },
+        })]),
+      },
     });
   });
 
