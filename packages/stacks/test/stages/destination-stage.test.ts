@@ -9,6 +9,12 @@ function destinationStage(destinations: { account: string; region: string; [key:
   return { model, stage, registry: Template.fromStack(stage.registryStack) };
 }
 
+/** The services the stack's roles trust, sorted. */
+function trustedServices(template: Template): string[] {
+  return Object.values(template.findResources('AWS::IAM::Role'))
+    .map((role) => role.Properties.AssumeRolePolicyDocument.Statement[0].Principal.Service as string).sort();
+}
+
 describe('a same-account destination (111111111111/us-west-2)', () => {
   const { stage, registry } = destinationStage([{ account: '111111111111', region: 'us-west-2' }]);
 
@@ -46,7 +52,8 @@ describe('a same-account destination (111111111111/us-west-2)', () => {
   });
 
   test('names the template role inside the deployment policy\'s ecr-replication- prefix, one per Region', () => {
-    registry.resourceCountIs('AWS::IAM::Role', 1);
+    // The other role forwards failed replications (alerts are on by default).
+    expect(trustedServices(registry)).toEqual(['ecr.amazonaws.com', 'events.amazonaws.com']);
     registry.hasResourceProperties('AWS::IAM::Role', { RoleName: 'ecr-replication-template-us-west-2' });
   });
 
@@ -103,7 +110,8 @@ describe('a cross-account destination (222222222222/eu-west-1)', () => {
 
   test('gets no creation template: replication cannot create repositories here, so it would never act', () => {
     registry.resourceCountIs('AWS::ECR::RepositoryCreationTemplate', 0);
-    registry.resourceCountIs('AWS::IAM::Role', 0);
+    // The only role forwards failed replications (alerts are on by default).
+    expect(trustedServices(registry)).toEqual(['events.amazonaws.com']);
   });
 
   test('uses the per-destination key administrators, not the top-level ones', () => {
