@@ -36,7 +36,7 @@ function verificationSettings(options: PipelineAlertsOptions): VerificationSetti
   return {
     commands: ['npm ci', SCHEDULED_VERIFY_COMMAND],
     environmentVariables: { ECR_REPLICATION_TOPOLOGY: options.topologyFile },
-    buildImage: codeBuildDefaults.buildEnvironment?.buildImage ?? codebuild.LinuxBuildImage.STANDARD_7_0,
+    buildImage: codeBuildDefaults.buildEnvironment?.buildImage ?? codebuild.LinuxBuildImage.STANDARD_8_0,
     partialBuildSpec: codeBuildDefaults.partialBuildSpec,
     // Every registry through its look-up role, the pipeline account's own
     // included (--assume-role always), exactly as the pipeline's Verify step.

@@ -3,6 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { generateTopologyDocument } from '../bench/generate-topology';
 import { SCHEDULED_VERIFY_COMMAND } from '../src/alerts';
 import { addPipeline, createApp } from '../src/app';
+import { PIPELINE_NODE_VERSION } from '../src/pipeline-stack';
 
 interface PipelineStage { Name: string; Actions: { Name: string; ActionTypeId: { Category: string } }[] }
 
@@ -29,9 +30,9 @@ describe('the pipeline with alerts on (the default)', () => {
 
   test('the scheduled verification runs verify on the pipeline steps\' image and Node.js runtime', () => {
     const [project] = Object.values(alerts.findResources('AWS::CodeBuild::Project'));
-    expect(project.Properties.Environment.Image).toBe('aws/codebuild/standard:7.0');
+    expect(project.Properties.Environment.Image).toBe('aws/codebuild/standard:8.0');
     const buildSpec = JSON.parse(project.Properties.Source.BuildSpec);
-    expect(buildSpec.phases.install['runtime-versions']).toEqual({ nodejs: '20' });
+    expect(buildSpec.phases.install['runtime-versions']).toEqual({ nodejs: PIPELINE_NODE_VERSION });
     expect(buildSpec.phases.build.commands).toEqual(['npm ci', SCHEDULED_VERIFY_COMMAND]);
     expect(SCHEDULED_VERIFY_COMMAND).toBe('npx ecr-kms-replication verify --images 5 --assume-role always --topology "$ECR_REPLICATION_TOPOLOGY"');
     expect(project.Properties.Environment.EnvironmentVariables)

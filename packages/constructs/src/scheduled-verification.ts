@@ -62,7 +62,7 @@ export interface ScheduledVerificationProps {
   /**
    * The build image.
    *
-   * @default codebuild.LinuxBuildImage.STANDARD_7_0
+   * @default codebuild.LinuxBuildImage.STANDARD_8_0
    */
   readonly buildImage?: codebuild.IBuildImage;
   /**
@@ -141,7 +141,7 @@ export class ScheduledVerification extends Construct {
     const commands = codebuild.BuildSpec.fromObject({ version: '0.2', phases: { build: { commands: [...props.commands] } } });
     this.project = new codebuild.Project(this, 'Project', {
       description: 'ecr-kms-replication: scheduled verification of every registry',
-      environment: { buildImage: props.buildImage ?? codebuild.LinuxBuildImage.STANDARD_7_0 },
+      environment: { buildImage: props.buildImage ?? codebuild.LinuxBuildImage.STANDARD_8_0 },
       environmentVariables: Object.fromEntries(Object.entries(props.environmentVariables ?? {})
         .map(([name, value]) => [name, { value }])),
       buildSpec: props.partialBuildSpec ? codebuild.mergeBuildSpecs(props.partialBuildSpec, commands) : commands,
