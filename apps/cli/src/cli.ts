@@ -7,6 +7,7 @@ import * as path from 'path';
 import { Command, CommanderError } from 'commander';
 import { backfillCommand } from './commands/backfill';
 import { planCommand } from './commands/plan';
+import { preflightCommand } from './commands/preflight';
 import { validateCommand } from './commands/validate';
 import { verifyCommand } from './commands/verify';
 import { CliContext, EXIT_OK, EXIT_USAGE } from './context';
@@ -25,7 +26,7 @@ export function createProgram(ctx: CliContext, setExitCode: (code: number) => vo
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
   // Subcommands made with `new Command` do not inherit the settings above.
-  const commands = [validateCommand, planCommand, verifyCommand, backfillCommand].map((make) => make(ctx, setExitCode));
+  const commands = [validateCommand, planCommand, verifyCommand, backfillCommand, preflightCommand].map((make) => make(ctx, setExitCode));
   for (const command of commands) {
     command.copyInheritedSettings(program);
     program.addCommand(command);

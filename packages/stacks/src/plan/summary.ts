@@ -94,7 +94,8 @@ function listOrNone(values: readonly string[]): string {
 
 function repositoryLine(repository: RepositoryModel): string {
   const notes: string[] = [];
-  if (repository.existing) notes.push('existing: adopted in the source, not created');
+  const adoptedIn = [...(repository.existing ? ['the source'] : []), ...repository.existingDestinations];
+  if (adoptedIn.length > 0) notes.push(`existing: adopted in ${adoptedIn.join(', ')}, not created`);
   notes.push(`image tags ${repository.imageTagMutability.toLowerCase()}`);
   notes.push(`scan on push ${repository.scanOnPush ? 'on' : 'off'}`);
   if (repository.lifecycle?.maxImageCount !== undefined) notes.push(`keep ${repository.lifecycle.maxImageCount} images`);
