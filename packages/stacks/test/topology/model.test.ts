@@ -67,19 +67,19 @@ describe('the model derived from the file', () => {
   test('existing: true is the source, everywhere is every registry, a list names the registries', () => {
     const topology = validTopology();
     topology.repositories = [
-      { name: 'a', existing: true },
-      { name: 'b', existing: 'everywhere' },
-      { name: 'c', existing: ['222222222222-eu-west-1'] },
-      { name: 'd', existing: ['111111111111-us-east-1', '111111111111-us-west-2'] },
-      { name: 'e', existing: ['source'] },
+      { name: 'aa', existing: true },
+      { name: 'bb', existing: 'everywhere' },
+      { name: 'cc', existing: ['222222222222-eu-west-1'] },
+      { name: 'dd', existing: ['111111111111-us-east-1', '111111111111-us-west-2'] },
+      { name: 'ee', existing: ['source'] },
     ];
     const model = validateTopology(topology);
     expect(model.repositories.map((r) => [r.name, r.existing, r.existingDestinations])).toEqual([
-      ['a', true, []],
-      ['b', true, ['111111111111-us-west-2', '222222222222-eu-west-1']],
-      ['c', false, ['222222222222-eu-west-1']],
-      ['d', true, ['111111111111-us-west-2']],
-      ['e', true, []],
+      ['aa', true, []],
+      ['bb', true, ['111111111111-us-west-2', '222222222222-eu-west-1']],
+      ['cc', false, ['222222222222-eu-west-1']],
+      ['dd', true, ['111111111111-us-west-2']],
+      ['ee', true, []],
     ]);
     expect(isAdopted(model.repositories[2], '222222222222-eu-west-1', model.source.id)).toBe(true);
     expect(isAdopted(model.repositories[2], model.source.id, model.source.id)).toBe(false);
