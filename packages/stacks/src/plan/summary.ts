@@ -49,7 +49,7 @@ export function planSummary(model: TopologyModel): string {
 
   lines.push('Deployment order');
   const order = deploymentOrder(model);
-  const steps: string[] = [];
+  const steps: string[] = ['preflight (stops the run before anything is deployed when something in a registry stands in the way)'];
   if (model.pipeline.approveDestinations) {
     steps.push('manual approval');
   }
