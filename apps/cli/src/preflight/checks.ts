@@ -211,7 +211,12 @@ export function checkCreationTemplate(
 }
 
 /** The topology's key alias already points at a key that no stack of ours holds. */
-export function checkKeyAlias(topology: TopologyModel, env: SourceModel | DestinationModel, target: KeyData | undefined, ownership: Ownership): CheckResult {
+export function checkKeyAlias(
+  topology: TopologyModel,
+  env: SourceModel | DestinationModel,
+  target: KeyData | undefined,
+  ownership: Ownership,
+): CheckResult {
   const base = { check: 'key-alias' } as const;
   const alias = topology.keyAlias;
   if (!target) return { ...base, status: 'pass', detail: `${alias} does not exist yet: the registry stack creates it` };
@@ -268,7 +273,8 @@ export function checkRepositories(
   ownership: Ownership,
 ): CheckResult[] {
   const isSource = env.id === topology.source.id;
-  return topology.repositories.map((repo) => checkRepository(repo, env, isSource, isAdopted(repo, env.id, topology.source.id), found.get(repo.name), ownership));
+  return topology.repositories.map((repo) =>
+    checkRepository(repo, env, isSource, isAdopted(repo, env.id, topology.source.id), found.get(repo.name), ownership));
 }
 
 function checkRepository(

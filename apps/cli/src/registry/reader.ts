@@ -4,6 +4,7 @@
  * import, backfill). Calls are batched (100 repositories a
  * `DescribeRepositories` call) and retried by the SDK's standard retry mode.
  */
+import { CloudFormationClient, DescribeStacksCommand, paginateListStackResources, StackResourceSummary } from '@aws-sdk/client-cloudformation';
 import {
   DescribeImageReplicationStatusCommand,
   DescribeRepositoryCreationTemplatesCommand,
@@ -16,7 +17,6 @@ import {
   paginateDescribeImages,
   paginateDescribeRepositories,
 } from '@aws-sdk/client-ecr';
-import { CloudFormationClient, DescribeStacksCommand, paginateListStackResources, StackResourceSummary } from '@aws-sdk/client-cloudformation';
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
