@@ -146,7 +146,8 @@ describe('preflight before anything is deployed', () => {
   /** Stage index and run order of every action, in pipeline order. */
   const positions = (stages: PipelineStage[]) => stages.flatMap((stage, i) =>
     stage.Actions.map((a) => ({ ...a, stage: i, order: a.RunOrder ?? 1 })));
-  const before = (a: { stage: number; order: number }, b: { stage: number; order: number }) => a.stage < b.stage || (a.stage === b.stage && a.order < b.order);
+  type Position = { stage: number; order: number };
+  const before = (a: Position, b: Position) => a.stage < b.stage || (a.stage === b.stage && a.order < b.order);
 
   test.each([false, true])('runs before every destination deploy action (approveDestinations: %s)', (approveDestinations) => {
     const { stages } = synthesizePipeline(generatedTopology({ destinations: 25, repositories: 24, approveDestinations }));
