@@ -133,7 +133,7 @@ describe('EncryptedRepository', () => {
 
     test('refuses emptyOnDelete without RemovalPolicy.DESTROY', () => {
       expect(() => new EncryptedRepository(newStack(), 'Repo', { repositoryName: 'app', emptyOnDelete: true }))
-        .toThrow(/^Invalid EncryptedRepository: emptyOnDelete deletes every image and is allowed only with removalPolicy RemovalPolicy.DESTROY \(value: retain\)$/);
+        .toThrow(/^Invalid EncryptedRepository: emptyOnDelete deletes every image and is allowed only with removalPolicy RemovalPolicy.DESTROY \(value: retain-on-update-or-delete\)$/);
     });
 
     test('refuses a lifecycle count that is not a whole number of at least 1', () => {
