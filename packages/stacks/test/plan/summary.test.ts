@@ -65,7 +65,7 @@ describe('planSummary', () => {
     topology.pipeline.backfill = false;
     const text = planSummary(validateTopology(topology));
     expect(text).not.toContain('backfill');
-    expect(text).toMatch(/ {2}3\. source: \S+\n {2}4\. verification/);
+    expect(text).toMatch(/ {2}4\. source: \S+\n {2}5\. verification/);
   });
 
   test('an approval before the destinations too, when asked for', () => {
