@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { backfillCommand } from './commands/backfill';
 import { importCommand } from './commands/import';
 import { planCommand } from './commands/plan';
+import { preflightCommand } from './commands/preflight';
 import { validateCommand } from './commands/validate';
 import { verifyCommand } from './commands/verify';
 import { CliContext, EXIT_OK, EXIT_USAGE } from './context';
@@ -26,7 +27,8 @@ export function createProgram(ctx: CliContext, setExitCode: (code: number) => vo
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
   // Subcommands made with `new Command` do not inherit the settings above.
-  const commands = [validateCommand, planCommand, verifyCommand, backfillCommand, importCommand].map((make) => make(ctx, setExitCode));
+  const commands = [validateCommand, planCommand, preflightCommand, verifyCommand, importCommand, backfillCommand]
+    .map((make) => make(ctx, setExitCode));
   for (const command of commands) {
     command.copyInheritedSettings(program);
     program.addCommand(command);

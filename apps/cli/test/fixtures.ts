@@ -1,8 +1,18 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Environment, TopologyModel, validateTopology } from '@ecr-kms-replication/stacks';
-import { CreationTemplateData, ImageSummary, KeyData, RepositoryData } from '../src/registry/data';
+import {
+  DestinationModel,
+  Environment,
+  groupRepositories,
+  isAdopted,
+  registryStackName,
+  repositoriesStackName,
+  SourceModel,
+  TopologyModel,
+  validateTopology,
+} from '@ecr-kms-replication/stacks';
+import { CreationTemplateData, ImageSummary, KeyData, RepositoryData, StackData } from '../src/registry/data';
 import { RegistryReader } from '../src/registry/reader';
 
 /** A topology as a user writes it: what `validateTopology` and the topology file take. */
@@ -106,6 +116,8 @@ export interface FakeRegistry {
   images?: Map<string, ImageSummary[]>;
   /** Lifecycle policy texts by repository name. */
   lifecyclePolicies?: Map<string, string>;
+  /** The CloudFormation stacks of the registry's account and Region. */
+  stacks?: StackData[];
   fail?: Error;
 }
 
@@ -130,6 +142,8 @@ export function fakeReaders(registries: Record<string, FakeRegistry>, callerAcco
       creationTemplates: (prefixes) => guard((reg?.templates ?? []).filter((t) => prefixes.includes(t.prefix))),
       allRepositories: () => guard([...(reg?.repositories?.values() ?? [])]),
       lifecyclePolicy: (name) => guard(reg?.lifecyclePolicies?.get(name)),
+      stackResources: (name) => guard(reg?.stacks?.find((st) => st.name === name)),
+      keyAliasTarget: () => guard(reg?.key),
     };
   };
   return { readerFor, roles };
@@ -161,4 +175,29 @@ export class Capture {
   text = '';
   constructor(readonly isTTY = false) {}
   write(s: string) { this.text += s; return true; }
+}
+
+/** The stacks a successful deployment of `t` leaves in `env` (what preflight reads through CloudFormation). */
+export function deployedStacks(t: TopologyModel, env: SourceModel | DestinationModel, status = 'CREATE_COMPLETE'): StackData[] {
+  const role = env.id === t.source.id ? 'source' : 'destination';
+  const dest = role === 'destination' ? env as DestinationModel : undefined;
+  const resource = (logicalId: string, type: string, physicalId: string) => ({ logicalId, type, physicalId, status: 'CREATE_COMPLETE' });
+  const registry: StackData = {
+    name: registryStackName(role, env),
+    status,
+    resources: [
+      resource('Key', 'AWS::KMS::Key', keyIn(env).keyId),
+      resource('KeyAlias', 'AWS::KMS::Alias', t.keyAlias),
+      ...(role === 'source' ? [resource('Replication', 'AWS::ECR::ReplicationConfiguration', env.account)] : []),
+      ...(dest?.crossAccount ? [resource('ReplicationAccess', 'AWS::ECR::RegistryPolicy', env.account)] : []),
+      ...(dest && !dest.crossAccount && dest.creationTemplate ? [resource('CreationTemplate', 'AWS::ECR::RepositoryCreationTemplate', 'ROOT')] : []),
+    ],
+  };
+  const created = t.repositories.filter((r) => !isAdopted(r, env.id, t.source.id));
+  const groups = [...groupRepositories(created)].map(([group, repositories]): StackData => ({
+    name: repositoriesStackName(role, env, group),
+    status,
+    resources: repositories.map((r) => resource(`Repo${r.name.replace(/[^A-Za-z0-9]/g, '')}`, 'AWS::ECR::Repository', r.name)),
+  }));
+  return [registry, ...groups];
 }

@@ -29,7 +29,8 @@ export interface PipelineStackProps extends StackProps {
 
 /**
  * The pipeline: a push to the topology's branch starts it; it updates
- * itself, deploys every destination (in parallel waves), waits for an
+ * itself, checks that nothing in the registries stands in the way
+ * (preflight), deploys every destination (in parallel waves), waits for an
  * approval, deploys the source (replication switches on there), backfills
  * the images that existed before (unless `pipeline.backfill: false`), then
  * checks that every destination repository is encrypted with its KMS key.
@@ -90,15 +91,12 @@ export class PipelineStack extends Stack {
     const actionsPerDestination = Math.max(...destinations.map((stage) => stageStackCount(stage)), 1);
     this.destinationWaves = planWaves(destinations, {
       actionsPerItem: actionsPerDestination,
-      actionsInFirstWave: settings.approveDestinations ? 1 : 0,
+      // Preflight, and the approval when there is one.
+      actionsInFirstWave: settings.approveDestinations ? 2 : 1,
     });
     this.destinationWaves.forEach((stages, index) => {
       const wave = this.pipeline.addWave(`Destinations${index + 1}`, {
-        pre: index === 0 && settings.approveDestinations
-          ? [new pipelines.ManualApprovalStep('ApproveDestinations', {
-            comment: `Create the KMS keys and repositories in ${topology.destinations.length} destination registries.`,
-          })]
-          : [],
+        pre: index === 0 ? this.firstWavePre(input, topology, env) : [],
       });
       stages.forEach((stage) => wave.addStage(stage));
     });
@@ -119,6 +117,26 @@ export class PipelineStack extends Stack {
     hardenArtifactStores(this.pipeline.pipeline);
     buildLogs.encryptWith(this.pipeline.pipeline.artifactBucket.encryptionKey!);
     this.acknowledgeFindings();
+  }
+
+  /**
+   * Before anything is deployed: `ecr-kms-replication preflight` (which fails
+   * the run when something in a registry would stand in the way), then the
+   * approval of the destinations when the topology asks for one.
+   */
+  private firstWavePre(input: pipelines.IFileSetProducer, topology: TopologyModel, env: Record<string, string>): pipelines.Step[] {
+    const preflight = new RegistryCommandStep('Preflight', {
+      input,
+      env,
+      command: 'preflight',
+      roleArns: topologyEnvironments(topology).map(lookupRoleArn),
+    });
+    if (!topology.pipeline.approveDestinations) return [preflight];
+    const approval = new pipelines.ManualApprovalStep('ApproveDestinations', {
+      comment: `Preflight passed. Create the KMS keys and repositories in ${topology.destinations.length} destination registries.`,
+    });
+    approval.addStepDependency(preflight);
+    return [preflight, approval];
   }
 
   /** `ecr-kms-replication verify` in the pipeline account, through every target's look-up role. */

@@ -142,6 +142,49 @@ test('no Backfill step with pipeline.backfill: false; Verify still follows the s
   template.resourcePropertiesCountIs('AWS::CodeBuild::Project', { Source: Match.objectLike({ BuildSpec: Match.stringLikeRegexp('backfill') }) }, 0);
 });
 
+describe('preflight before anything is deployed', () => {
+  /** Stage index and run order of every action, in pipeline order. */
+  const positions = (stages: PipelineStage[]) => stages.flatMap((stage, i) =>
+    stage.Actions.map((a) => ({ ...a, stage: i, order: a.RunOrder ?? 1 })));
+  type Position = { stage: number; order: number };
+  const before = (a: Position, b: Position) => a.stage < b.stage || (a.stage === b.stage && a.order < b.order);
+
+  test.each([false, true])('runs before every destination deploy action (approveDestinations: %s)', (approveDestinations) => {
+    const { stages } = synthesizePipeline(generatedTopology({ destinations: 25, repositories: 24, approveDestinations }));
+    const actions = positions(stages);
+    const preflight = actions.filter((a) => a.Name === 'Preflight');
+    expect(preflight).toHaveLength(1);
+    expect(stages[preflight[0].stage].Name).toBe('Destinations1');
+    const deploys = actions.filter((a) => a.ActionTypeId.Category === 'Deploy');
+    expect(deploys.length).toBeGreaterThan(25 * 5);
+    for (const deploy of deploys) expect(before(preflight[0], deploy)).toBe(true);
+    const approval = actions.find((a) => a.Name === 'ApproveDestinations');
+    if (approveDestinations) {
+      // The approval is asked for once preflight has passed.
+      expect(before(preflight[0], approval!)).toBe(true);
+      for (const deploy of deploys) expect(before(approval!, deploy)).toBe(true);
+    } else {
+      expect(approval).toBeUndefined();
+    }
+  });
+
+  test('runs the preflight command on the same topology file through the look-up roles', () => {
+    const topology = generatedTopology({ destinations: 2, repositories: 1 });
+    const { template } = synthesizePipeline(topology);
+    template.hasResourceProperties('AWS::CodeBuild::Project', {
+      Source: Match.objectLike({
+        BuildSpec: Match.stringLikeRegexp('ecr-kms-replication preflight --topology [^ ]*ECR_REPLICATION_TOPOLOGY[^ ]* --assume-role always'),
+      }),
+    });
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as { Sid?: string; Action: string; Resource: unknown[] }[])
+      .filter((statement) => statement.Sid === 'PreflightAssumesRegistryRoles');
+    expect(statements).toHaveLength(1);
+    expect(statements[0].Resource).toHaveLength(1 + topology.destinations.length);
+    expect(JSON.stringify(statements[0].Resource)).toContain('cdk-hnb659fds-lookup-role-');
+  });
+});
+
 test('25 destinations fit the CodePipeline quotas in as few waves as possible', () => {
   // 24 repositories fill all four repositories stacks of every environment,
   // so every stage is as large as at 1,000 repositories.
@@ -163,7 +206,7 @@ test('25 destinations fit the CodePipeline quotas in as few waves as possible', 
 test('every CodeBuild step runs on Node.js 22 (Node.js 20 is end of life), on an image that provides it', () => {
   const { template } = synthesizePipeline(generatedTopology({ destinations: 1, repositories: 1 }));
   const projects = Object.values(template.findResources('AWS::CodeBuild::Project'));
-  expect(projects.length).toBeGreaterThanOrEqual(4); // synth, self-mutation, backfill, verify
+  expect(projects.length).toBeGreaterThanOrEqual(5); // synth, self-mutation, preflight, backfill, verify
   for (const project of projects) {
     expect(JSON.parse(project.Properties.Source.BuildSpec).phases.install['runtime-versions']).toEqual({ nodejs: '22' });
     // aws/aws-codebuild-docker-images ubuntu/standard/8.0/runtimes.yml: nodejs 22 and 24.

@@ -47,7 +47,8 @@ export interface EncryptedRepositoryProps {
   /**
    * What happens to the repository when it leaves the stack.
    *
-   * @default RemovalPolicy.RETAIN
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE (CloudFormation `RetainExceptOnCreate`:
+   * retained once created, removed by the rollback of a failed first create)
    */
   readonly removalPolicy?: RemovalPolicy;
 
@@ -111,7 +112,7 @@ export class EncryptedRepository extends Construct {
   constructor(scope: Construct, id: string, props: EncryptedRepositoryProps) {
     super(scope, id);
 
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
     const problems: string[] = [];
     if (!Token.isUnresolved(props.repositoryName)) {
       for (const problem of repositoryNameProblems(props.repositoryName)) {

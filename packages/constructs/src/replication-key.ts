@@ -50,7 +50,8 @@ export interface ReplicationKeyProps {
    * What happens to the key when it leaves the stack. Deleting the key makes
    * every image encrypted with it unreadable, forever.
    *
-   * @default RemovalPolicy.RETAIN
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE (CloudFormation `RetainExceptOnCreate`:
+   * retained once created, removed by the rollback of a failed first create)
    */
   readonly removalPolicy?: RemovalPolicy;
 
@@ -206,7 +207,7 @@ export class ReplicationKey extends Construct {
         ?? 'Encrypts the Amazon ECR repositories of this account and Region (ecr-kms-replication)',
       enableKeyRotation: true,
       policy: new iam.PolicyDocument({ statements }),
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       pendingWindow,
     });
     // The alias is not retained: a retained alias would block redeploying the stack.

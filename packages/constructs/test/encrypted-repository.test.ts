@@ -20,7 +20,8 @@ describe('EncryptedRepository', () => {
         ImageTagMutability: 'IMMUTABLE',
         ImageScanningConfiguration: { ScanOnPush: true },
       },
-      DeletionPolicy: 'Retain',
+      // Retained once created; a failed first create rolls it back instead of leaving an orphan.
+      DeletionPolicy: 'RetainExceptOnCreate',
       UpdateReplacePolicy: 'Retain',
     });
     expect(repo.key).toBe(key.key);
@@ -56,7 +57,8 @@ describe('EncryptedRepository', () => {
     const template = Template.fromStack(stack);
     template.hasResource('AWS::KMS::Key', {
       Properties: Match.objectLike({ EnableKeyRotation: true }),
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
+      UpdateReplacePolicy: 'Retain',
     });
     template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/ecr-kms-replication/team/app_v2' });
     const keyId = stack.getLogicalId(repo.key.node.defaultChild as kms.CfnKey);
@@ -131,7 +133,7 @@ describe('EncryptedRepository', () => {
 
     test('refuses emptyOnDelete without RemovalPolicy.DESTROY', () => {
       expect(() => new EncryptedRepository(newStack(), 'Repo', { repositoryName: 'app', emptyOnDelete: true }))
-        .toThrow(/^Invalid EncryptedRepository: emptyOnDelete deletes every image and is allowed only with removalPolicy RemovalPolicy.DESTROY \(value: retain\)$/);
+        .toThrow(/^Invalid EncryptedRepository: emptyOnDelete deletes every image and is allowed only with removalPolicy RemovalPolicy.DESTROY \(value: retain-on-update-or-delete\)$/);
     });
 
     test('refuses a lifecycle count that is not a whole number of at least 1', () => {

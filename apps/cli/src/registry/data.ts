@@ -58,6 +58,24 @@ export interface CreationTemplateData {
   readonly customRoleArn?: string;
 }
 
+/** A resource of a CloudFormation stack (`ListStackResources`). */
+export interface StackResourceData {
+  readonly logicalId: string;
+  /** The resource's name or id in its service (a repository name, an alias name, ...); absent before it is created. */
+  readonly physicalId?: string;
+  /** e.g. `AWS::ECR::Repository`. */
+  readonly type: string;
+  readonly status: string;
+}
+
+/** A stack and what it holds (`DescribeStacks` + `ListStackResources`). */
+export interface StackData {
+  readonly name: string;
+  /** e.g. `CREATE_COMPLETE`, `ROLLBACK_COMPLETE`. */
+  readonly status: string;
+  readonly resources: readonly StackResourceData[];
+}
+
 /** The partition of a Region, for ARNs. */
 export function partitionOf(region: string): string {
   if (region.startsWith('cn-')) return 'aws-cn';

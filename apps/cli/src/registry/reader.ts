@@ -4,6 +4,7 @@
  * import, backfill). Calls are batched (100 repositories a
  * `DescribeRepositories` call) and retried by the SDK's standard retry mode.
  */
+import { CloudFormationClient, DescribeStacksCommand, paginateListStackResources, StackResourceSummary } from '@aws-sdk/client-cloudformation';
 import {
   DescribeImageReplicationStatusCommand,
   DescribeRepositoryCreationTemplatesCommand,
@@ -20,7 +21,16 @@ import {
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import { CreationTemplateData, ImageData, ImageSummary, KeyData, RepositoryData, ReplicationRuleData } from './data';
+import {
+  CreationTemplateData,
+  ImageData,
+  ImageSummary,
+  KeyData,
+  RepositoryData,
+  ReplicationRuleData,
+  StackData,
+  StackResourceData,
+} from './data';
 import { mapLimit } from './pool';
 
 /** What the checks need to read from one registry. Faked in unit tests. */
@@ -45,6 +55,12 @@ export interface RegistryReader {
   allRepositories(): Promise<RepositoryData[]>;
   /** The repository's lifecycle policy text (JSON), `undefined` when it has none. */
   lifecyclePolicy(repository: string): Promise<string | undefined>;
+
+  // Preflight: who owns what is already there.
+  /** A stack and its resources; `undefined` when no stack of that name exists (deleted ones included). */
+  stackResources(stackName: string): Promise<StackData | undefined>;
+  /** The key an alias points at; `undefined` when the alias does not exist. */
+  keyAliasTarget(alias: string): Promise<KeyData | undefined>;
 }
 
 /** `DescribeRepositories` takes at most 100 names. */
@@ -85,6 +101,7 @@ export class SdkRegistryReader implements RegistryReader {
   private readonly ecr: ECRClient;
   private readonly kms: KMSClient;
   private readonly sts: STSClient;
+  private readonly cloudformation: CloudFormationClient;
   private repositoryListing?: Promise<Map<string, RepositoryData>>;
 
   constructor(options: ReaderOptions) {
@@ -92,6 +109,7 @@ export class SdkRegistryReader implements RegistryReader {
     this.ecr = new ECRClient(config);
     this.kms = new KMSClient(config);
     this.sts = new STSClient(config);
+    this.cloudformation = new CloudFormationClient(config);
   }
 
   async callerArn() {
@@ -217,6 +235,38 @@ export class SdkRegistryReader implements RegistryReader {
       throw e;
     }
   }
+
+  // Preflight: who owns what is already there.
+
+  async stackResources(stackName: string): Promise<StackData | undefined> {
+    let status: string;
+    try {
+      const out = await this.cloudformation.send(new DescribeStacksCommand({ StackName: stackName }));
+      status = out.Stacks?.[0]?.StackStatus ?? '';
+    } catch (e) {
+      // CloudFormation answers a stack that does not exist with a ValidationError "Stack with id X does not exist".
+      if ((e as Error).name === 'ValidationError' && /does not exist/.test((e as Error).message)) return undefined;
+      throw e;
+    }
+    const resources: StackResourceData[] = [];
+    for await (const page of paginateListStackResources({ client: this.cloudformation }, { StackName: stackName })) {
+      resources.push(...(page.StackResourceSummaries ?? []).map(toStackResourceData));
+    }
+    return { name: stackName, status, resources };
+  }
+
+  async keyAliasTarget(alias: string): Promise<KeyData | undefined> {
+    try {
+      return await this.key(alias);
+    } catch (e) {
+      if ((e as Error).name === 'NotFoundException') return undefined;
+      throw e;
+    }
+  }
+}
+
+function toStackResourceData(r: StackResourceSummary): StackResourceData {
+  return { logicalId: r.LogicalResourceId ?? '', physicalId: r.PhysicalResourceId, type: r.ResourceType ?? '', status: r.ResourceStatus ?? '' };
 }
 
 function toRepositoryData(repo: Repository): RepositoryData {

@@ -29,7 +29,14 @@ export type CheckName =
   /** Source, with `--images N`: the recent images reached every destination. */
   | 'image-replication'
   /** Destination, with `--images N`: the N most recent source images are here (those pushed before replication are not, without a backfill). */
-  | 'image-presence';
+  | 'image-presence'
+  // preflight: what already exists and would stand in the way of a deployment
+  /** Preflight: no stack of this deployment is stuck (e.g. ROLLBACK_COMPLETE). */
+  | 'stack'
+  /** Preflight, source: the registry's replication configuration is absent or this deployment's own. */
+  | 'replication-configuration'
+  /** Preflight: the key alias is absent or this deployment's own. */
+  | 'key-alias';
 
 export interface CheckResult {
   readonly check: CheckName;

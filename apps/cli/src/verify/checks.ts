@@ -74,7 +74,7 @@ function isKey(kmsKey: string, key: KeyData, alias: string): boolean {
 
 /**
  * Destination: every repository exists, is encrypted with the registry's key
- * and has the configured tag mutability. `key` is the key the topology's alias
+ * (a repository adopted there with its own KMS key) and has the configured tag mutability. `key` is the key the topology's alias
  * designates there, or an error message when it could not be resolved.
  */
 export function checkDestinationRepositories(
@@ -91,9 +91,10 @@ export function checkDestinationRepositories(
       results.push({ check: 'repository', repository: repo.name, status: 'fail', detail: `${repo.name} does not exist in ${where}` });
       continue;
     }
-    results.push({ check: 'repository', repository: repo.name, status: 'pass', detail: 'exists' });
-    results.push(encryption(repo, data, where, key, topology.keyAlias));
-    results.push(mutability(repo, data, where));
+    const adopted = repo.existingDestinations.includes(dest.id);
+    results.push({ check: 'repository', repository: repo.name, status: 'pass', detail: adopted ? 'exists (adopted)' : 'exists' });
+    results.push(adopted ? adoptedEncryption(repo, data, where) : encryption(repo, data, where, key, topology.keyAlias));
+    results.push(mutability(repo, data, where, adopted ? dest.region : undefined));
   }
   return results;
 }
@@ -118,12 +119,42 @@ function encryption(
   return { ...base, status: 'pass', detail: `KMS ${alias}` };
 }
 
-function mutability(repo: RepositoryModel, data: RepositoryData, where: string): CheckResult {
+/**
+ * A repository adopted in a destination (`existing`) keeps the key it was
+ * created with: it must be KMS-encrypted, with any key, named in the report.
+ */
+function adoptedEncryption(repo: RepositoryModel, data: RepositoryData, where: string): CheckResult {
+  const base = { check: 'encryption', repository: repo.name } as const;
+  if (data.encryptionType !== 'KMS' && data.encryptionType !== 'KMS_DSSE') {
+    return {
+      ...base,
+      status: 'fail',
+      detail: `${repo.name} in ${where} is adopted (existing) but encrypted with ${data.encryptionType ?? 'AES256'}, not KMS (cannot be changed: recreate it)`,
+      fix: 'run ecr-kms-replication preflight: it gives the commands that replace it',
+    };
+  }
+  return { ...base, status: 'pass', detail: `${data.encryptionType} with its own key ${data.kmsKey ?? '(unnamed)'} (adopted)` };
+}
+
+/**
+ * The tag mutability is the configured one. An adopted repository (`adoptedIn`:
+ * its Region) is not managed by the pipeline, so a difference is only a warning there.
+ */
+function mutability(repo: RepositoryModel, data: RepositoryData, where: string, adoptedIn?: string): CheckResult {
   const base = { check: 'tag-mutability', repository: repo.name } as const;
   if (data.imageTagMutability === repo.imageTagMutability) {
     return { ...base, status: 'pass', detail: repo.imageTagMutability };
   }
-  return { ...base, status: 'fail', detail: `${repo.name} in ${where} has ${data.imageTagMutability ?? 'no'} tags, expected ${repo.imageTagMutability}` };
+  const detail = `${repo.name} in ${where} has ${data.imageTagMutability ?? 'no'} tags, expected ${repo.imageTagMutability}`;
+  if (adoptedIn) {
+    return {
+      ...base,
+      status: 'warn',
+      detail: `${detail} (adopted: the pipeline does not manage it)`,
+      fix: `aws ecr put-image-tag-mutability --repository-name ${repo.name} --image-tag-mutability ${repo.imageTagMutability} --region ${adoptedIn}`,
+    };
+  }
+  return { ...base, status: 'fail', detail };
 }
 
 /**

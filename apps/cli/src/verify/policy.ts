@@ -101,13 +101,20 @@ function isOfAccount(principal: string, account: string): boolean {
 
 /** The grants of `policy` beyond `ecr:ReplicateImage` for `sourceAccount`. */
 export function grantsBeyondReplication(policy: ParsedPolicy, sourceAccount: string): GrantsBeyondReplication {
-  const allows = policy.statements
-    .filter((s) => s.Effect === 'Allow')
-    .map((s): PolicyGrant => ({ sid: (s as { Sid?: string }).Sid, principals: principalsOf(s.Principal), actions: list(s.Action) }));
+  const allows = policy.statements.filter((s) => s.Effect === 'Allow').map(grantOf);
   return {
     createRepository: allows.filter((g) => g.actions.some((a) => wildcardMatch(a, 'ecr:CreateRepository', true))),
     otherPrincipals: allows.filter((g) => g.principals.some((p) => !isOfAccount(p, sourceAccount))),
   };
+}
+
+function grantOf(s: Statement): PolicyGrant {
+  return { sid: (s as { Sid?: string }).Sid, principals: principalsOf(s.Principal), actions: list(s.Action) };
+}
+
+/** Every statement of a policy, for a report line: `Allow statement "X" (principals: actions)`. */
+export function describeStatements(policy: ParsedPolicy): string[] {
+  return policy.statements.map((s) => `${s.Effect ?? 'Allow'} ${describeGrant(grantOf(s))}`);
 }
 
 /** `Sid "X" (principals: actions)`, for a report line. */

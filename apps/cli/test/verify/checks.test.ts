@@ -137,6 +137,35 @@ describe('destination repositories', () => {
   });
 });
 
+describe('repositories adopted in a destination (existing)', () => {
+  const t = topology({ repositories: [{ name: 'app', existing: ['source', '111111111111-eu-west-1'], imageTagMutability: 'IMMUTABLE' }] });
+  const key = keyIn(SAME_ACCOUNT);
+  const theirs = 'arn:aws:kms:eu-west-1:111111111111:key/their-own';
+
+  test('pass with their own KMS key, named in the report', () => {
+    const found = new Map([['app', { name: 'app', encryptionType: 'KMS', kmsKey: theirs, imageTagMutability: 'IMMUTABLE' }]]);
+    expect(checkDestinationRepositories(t, SAME_ACCOUNT, found, key)).toEqual([
+      { check: 'repository', repository: 'app', status: 'pass', detail: 'exists (adopted)' },
+      { check: 'encryption', repository: 'app', status: 'pass', detail: `KMS with its own key ${theirs} (adopted)` },
+      { check: 'tag-mutability', repository: 'app', status: 'pass', detail: 'IMMUTABLE' },
+    ]);
+  });
+
+  test('still have to be KMS-encrypted; another tag mutability is only a warning (not managed)', () => {
+    const found = new Map([['app', { name: 'app', encryptionType: 'AES256', imageTagMutability: 'MUTABLE' }]]);
+    const [encryption, mutability] = failures(checkDestinationRepositories(t, SAME_ACCOUNT, found, key));
+    expect(encryption).toMatchObject({ check: 'encryption', status: 'fail' });
+    expect(encryption.detail).toBe('app in 111111111111/eu-west-1 is adopted (existing) but encrypted with AES256, not KMS (cannot be changed: recreate it)');
+    expect(mutability).toMatchObject({ check: 'tag-mutability', status: 'warn' });
+    expect(mutability.fix).toBe('aws ecr put-image-tag-mutability --repository-name app --image-tag-mutability IMMUTABLE --region eu-west-1');
+  });
+
+  test('are held to the registry key where they are not adopted', () => {
+    const found = new Map([['app', { name: 'app', encryptionType: 'KMS', kmsKey: theirs, imageTagMutability: 'IMMUTABLE' }]]);
+    expect(failures(checkDestinationRepositories(t, CROSS_ACCOUNT, found, keyIn(CROSS_ACCOUNT)))[0]).toMatchObject({ check: 'encryption', status: 'fail' });
+  });
+});
+
 describe('registry policy (cross-account destination)', () => {
   const t = topology({ repositories: [repo('app'), repo('team/api')] });
   const arn = (name: string) => repositoryArn(CROSS_ACCOUNT, name);

@@ -50,7 +50,7 @@ export function planSummary(model: TopologyModel): string {
 
   lines.push('Deployment order');
   const order = deploymentOrder(model);
-  const steps: string[] = [];
+  const steps: string[] = ['preflight (stops the run before anything is deployed when something in a registry stands in the way)'];
   if (model.pipeline.approveDestinations) {
     steps.push('manual approval');
   }
@@ -95,7 +95,8 @@ function listOrNone(values: readonly string[]): string {
 
 function repositoryLine(repository: RepositoryModel): string {
   const notes: string[] = [];
-  if (repository.existing) notes.push('existing: adopted in the source, not created');
+  const adoptedIn = [...(repository.existing ? ['the source'] : []), ...repository.existingDestinations];
+  if (adoptedIn.length > 0) notes.push(`existing: adopted in ${adoptedIn.join(', ')}, not created`);
   notes.push(`image tags ${repository.imageTagMutability.toLowerCase()}`);
   notes.push(`scan on push ${repository.scanOnPush ? 'on' : 'off'}`);
   if (repository.lifecycle?.maxImageCount !== undefined) notes.push(`keep ${repository.lifecycle.maxImageCount} images`);

@@ -12,10 +12,10 @@ export interface DestinationStageProps extends StageProps {
 
 /**
  * A destination registry, ready before the first image arrives: its key,
- * every repository pre-created with that key (adopted source repositories
- * included), the registry policy a cross-account source needs, and (in the
- * source's account only) the creation template that encrypts anything
- * replication creates on its own.
+ * every repository pre-created with that key (except those adopted here with
+ * `existing`; repositories adopted only in the source are created), the
+ * registry policy a cross-account source needs, and (in the source's account
+ * only) the creation template that encrypts anything replication creates on its own.
  */
 export class DestinationStage extends RegistryStage {
   constructor(scope: Construct, props: DestinationStageProps) {
@@ -25,7 +25,8 @@ export class DestinationStage extends RegistryStage {
       ...props,
       role: 'destination',
       environment: destination,
-      repositories: topology.repositories,
+      // Repositories adopted here exist already: not created, still in the registry policy.
+      repositories: topology.repositories.filter((r) => !r.existingDestinations.includes(destination.id)),
       registry: {
         replicationAccess: destination.crossAccount
           ? { sourceAccount: topology.source.account, repositoryNames }

@@ -3,6 +3,7 @@
  * defensively (skipping entries whose own fields are wrong), so that they run
  * even when the schema found problems, and the user gets every problem at once.
  */
+import { didYouMean } from './did-you-mean';
 import { TopologyProblem } from './errors';
 import {
   ECR_QUOTAS,
@@ -99,6 +100,8 @@ function repositoryProblems(data: Data): TopologyProblem[] {
     }
   });
 
+  problems.push(...existingProblems(data, repositories));
+
   if (repositories.length > MAX_REPOSITORIES) {
     problems.push({
       path: 'repositories',
@@ -107,5 +110,44 @@ function repositoryProblems(data: Data): TopologyProblem[] {
         + `× ${ECR_QUOTAS.maxFiltersPerRule} repository filters per rule)`,
     });
   }
+  return problems;
+}
+
+/** `existing` lists environments of this topology, each once. */
+function existingProblems(data: Data, repositories: unknown[]): TopologyProblem[] {
+  const source = environmentKey(data.source);
+  const sourceId = source ? `${source.account}-${source.region}` : undefined;
+  const known = [
+    'source',
+    ...(sourceId ? [sourceId] : []),
+    ...list(data.destinations).flatMap((d) => {
+      const env = environmentKey(d);
+      return env ? [`${env.account}-${env.region}`] : [];
+    }),
+  ];
+  const problems: TopologyProblem[] = [];
+  repositories.forEach((entry, i) => {
+    if (!isRecord(entry) || !Array.isArray(entry.existing)) return;
+    const seen = new Set<string>();
+    entry.existing.forEach((id, j) => {
+      if (typeof id !== 'string') return;
+      const path = `repositories[${i}].existing[${j}]`;
+      if (!known.includes(id)) {
+        const hint = didYouMean(id, known);
+        problems.push({
+          path,
+          message: `is not an environment of this topology${hint ? `; did you mean '${hint}'?` : ` (known: ${known.join(', ')})`}`,
+          value: id,
+        });
+        return;
+      }
+      // `source` and the source's own id name the same registry.
+      const canonical = id === 'source' && sourceId ? sourceId : id;
+      if (seen.has(canonical)) {
+        problems.push({ path, message: 'names an environment already listed; list each environment once', value: id });
+      }
+      seen.add(canonical);
+    });
+  });
   return problems;
 }

@@ -6,7 +6,7 @@ import { crossCheckProblems } from './cross-checks';
 import { didYouMean } from './did-you-mean';
 import { TopologyError, TopologyProblem } from './errors';
 import { DestinationModel, RepositoryModel, TopologyModel, environmentId } from './model';
-import { DEFAULT_VERIFY_SCHEDULE, TopologyFile, VERIFY_SCHEDULE_OFF, topologySchema } from './schema';
+import { DEFAULT_VERIFY_SCHEDULE, EXISTING_EVERYWHERE, EXISTING_SOURCE, TopologyFile, VERIFY_SCHEDULE_OFF, topologySchema } from './schema';
 
 type Segment = string | number;
 
@@ -240,7 +240,7 @@ function toModel(file: TopologyFile): TopologyModel {
       && (lifecycle.maxImageCount !== undefined || lifecycle.untaggedExpiryDays !== undefined);
     return {
       name: r.name,
-      existing: r.existing,
+      ...existingOf(r.existing, source.id, destinations.map((d) => d.id)),
       imageTagMutability: r.imageTagMutability ?? defaults.imageTagMutability ?? 'IMMUTABLE',
       scanOnPush: r.scanOnPush ?? defaults.scanOnPush ?? true,
       ...(hasLifecycle ? { lifecycle: { ...lifecycle } } : {}),
@@ -268,5 +268,16 @@ function alertsModel(file: TopologyFile): Pick<TopologyModel, 'alerts'> {
       ...(alerts.verifySchedule === VERIFY_SCHEDULE_OFF ? {} : { verifySchedule: alerts.verifySchedule }),
       gitProvider: alerts.gitProvider,
     },
+  };
+}
+
+/** `existing` as written (true, everywhere, a list of environments) → where the repository is adopted. */
+function existingOf(existing: TopologyFile['repositories'][number]['existing'], sourceId: string, destinationIds: readonly string[]) {
+  if (existing === EXISTING_EVERYWHERE) return { existing: true, existingDestinations: [...destinationIds] };
+  if (typeof existing === 'boolean') return { existing, existingDestinations: [] };
+  const ids = new Set(existing);
+  return {
+    existing: ids.has(EXISTING_SOURCE) || ids.has(sourceId),
+    existingDestinations: destinationIds.filter((id) => ids.has(id)),
   };
 }

@@ -30,9 +30,15 @@ export interface RepositoryModel {
   readonly name: string;
   /**
    * The repository already exists in the source registry: the source stage
-   * adopts it instead of creating it. Destinations still get a KMS-encrypted copy.
+   * adopts it instead of creating it.
    */
   readonly existing: boolean;
+  /**
+   * The ids of the destinations where the repository already exists (KMS-encrypted):
+   * their stages adopt it instead of creating it. It stays covered by the
+   * registry policy and the replication configuration. Empty: created everywhere.
+   */
+  readonly existingDestinations: readonly string[];
   readonly imageTagMutability: TagMutability;
   readonly scanOnPush: boolean;
   readonly lifecycle?: LifecycleModel;
@@ -135,4 +141,9 @@ export interface TopologyModel {
 /** `<account>-<region>`, the id of an environment in stack names and reports. */
 export function environmentId(env: Environment): string {
   return `${env.account}-${env.region}`;
+}
+
+/** Whether `repository` already exists in the environment `envId` (adopted, not created there). */
+export function isAdopted(repository: RepositoryModel, envId: string, sourceId: string): boolean {
+  return envId === sourceId ? repository.existing : repository.existingDestinations.includes(envId);
 }

@@ -124,12 +124,32 @@ const lifecycle = z
   })
   .meta({ description: 'Lifecycle rules for every copy of the repository.' });
 
+/** Where a repository already exists: `source` or the `<account>-<region>` id of an environment. */
+export const EXISTING_SOURCE = 'source';
+export const EXISTING_EVERYWHERE = 'everywhere';
+
+const existingSchema = z
+  .union([
+    z.boolean(),
+    z.literal(EXISTING_EVERYWHERE),
+    z.array(z.string().min(1, { error: 'must be source or an environment id <account>-<region>' }))
+      .min(1, { error: 'must list at least one environment (source, or <account>-<region>), or be false' }),
+  ], {
+    error: (issue) => issue.input === undefined ? undefined
+      : `must be true (the source), ${EXISTING_EVERYWHERE}, or a list of environments (source, <account>-<region>)`,
+  })
+  .default(false)
+  .meta({
+    description: 'Where the repository already exists and is adopted, not created. true: in the source registry; '
+      + `${EXISTING_EVERYWHERE}: in the source and every destination; or a list of environments: ${EXISTING_SOURCE} and/or `
+      + 'destination ids <account>-<region>. An adopted destination repository must be KMS-encrypted (with any key).',
+    examples: [true, EXISTING_EVERYWHERE, [EXISTING_SOURCE, '222222222222-eu-west-1']],
+  });
+
 const repositorySchema = z
   .strictObject({
     name: repositoryName,
-    existing: z.boolean().default(false).meta({
-      description: 'The repository already exists in the source registry: it is adopted, not created.',
-    }),
+    existing: existingSchema,
     imageTagMutability: tagMutability.optional(),
     scanOnPush: scanOnPush.optional(),
     lifecycle: lifecycle.optional(),

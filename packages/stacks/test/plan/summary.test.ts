@@ -51,11 +51,12 @@ describe('planSummary', () => {
   test('gives the deployment order', () => {
     expect(summary).toContain([
       'Deployment order',
-      '  1. destinations (in parallel): 111111111111-us-west-2, 222222222222-eu-west-1',
-      '  2. manual approval',
-      '  3. source: 111111111111-us-east-1',
-      '  4. backfill: replicate the images pushed before replication, where a destination misses some',
-      '  5. verification',
+      '  1. preflight (stops the run before anything is deployed when something in a registry stands in the way)',
+      '  2. destinations (in parallel): 111111111111-us-west-2, 222222222222-eu-west-1',
+      '  3. manual approval',
+      '  4. source: 111111111111-us-east-1',
+      '  5. backfill: replicate the images pushed before replication, where a destination misses some',
+      '  6. verification',
     ].join('\n'));
   });
 
@@ -64,7 +65,7 @@ describe('planSummary', () => {
     topology.pipeline.backfill = false;
     const text = planSummary(validateTopology(topology));
     expect(text).not.toContain('backfill');
-    expect(text).toMatch(/ {2}3\. source: \S+\n {2}4\. verification/);
+    expect(text).toMatch(/ {2}4\. source: \S+\n {2}5\. verification/);
   });
 
   test('an approval before the destinations too, when asked for', () => {
@@ -74,8 +75,8 @@ describe('planSummary', () => {
     topology.destinations[0].creationTemplate = false;
     topology.tags = { team: 'platform', app: 'ecr' };
     const text = planSummary(validateTopology(topology));
-    expect(text).toMatch(/ {2}1\. manual approval\n {2}2\. destinations \(in parallel\)/);
-    expect(text).toContain('  6. verification');
+    expect(text).toMatch(/ {2}1\. preflight .*\n {2}2\. manual approval\n {2}3\. destinations \(in parallel\)/);
+    expect(text).toContain('  7. verification');
     expect(text).toContain('Removal: destroy');
     expect(text).toContain('creation template: off');
     expect(text).toContain('Tags: app=ecr, team=platform');

@@ -30,7 +30,7 @@ describe('a same-account destination (111111111111/us-west-2)', () => {
   test('creates one retained, rotating KMS key with the topology alias', () => {
     registry.resourceCountIs('AWS::KMS::Key', 1);
     registry.hasResource('AWS::KMS::Key', {
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
       UpdateReplacePolicy: 'Retain',
       Properties: Match.objectLike({ EnableKeyRotation: true, PendingWindowInDays: 30 }),
     });
@@ -71,7 +71,8 @@ describe('a same-account destination (111111111111/us-west-2)', () => {
       const template = Template.fromStack(stack);
       for (const repository of Object.values(template.findResources('AWS::ECR::Repository'))) {
         names.push(repository.Properties.RepositoryName);
-        expect(repository.DeletionPolicy).toBe('Retain');
+        expect(repository.DeletionPolicy).toBe('RetainExceptOnCreate');
+        expect(repository.UpdateReplacePolicy).toBe('Retain');
         expect(repository.Properties.EncryptionConfiguration).toEqual({
           EncryptionType: 'KMS',
           KmsKey: { 'Fn::ImportValue': expect.stringMatching(/^ecr-replication-destination-111111111111-us-west-2:ExportsOutputFnGetAttKey/) },
@@ -180,4 +181,32 @@ test('a role added to any stack of a stage later carries the permissions boundar
       PermissionsBoundary: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${stack.account}:policy/ecr-kms-replication-boundary`]] },
     });
   }
+});
+
+describe('a repository adopted in a destination (existing lists the destination)', () => {
+  const repositories = [{ name: 'team-a/service', existing: ['source', '222222222222-eu-west-1'] }, { name: 'team-b/api' }];
+  const adopting = destinationStage([{ account: '222222222222', region: 'eu-west-1' }, { account: '222222222222', region: 'us-west-2' }], 0, { repositories });
+  const creating = destinationStage([{ account: '222222222222', region: 'eu-west-1' }, { account: '222222222222', region: 'us-west-2' }], 1, { repositories });
+  const created = (stage: DestinationStage) => stage.repositoriesStacks
+    .flatMap((stack) => Object.values(Template.fromStack(stack).findResources('AWS::ECR::Repository')))
+    .map((r) => r.Properties.RepositoryName).sort();
+
+  test('is not created where it is adopted, and still created in the other destinations', () => {
+    expect(created(adopting.stage)).toEqual(['team-b/api']);
+    expect(created(creating.stage)).toEqual(['team-a/service', 'team-b/api']);
+  });
+
+  test('stays covered by the registry policy where it is adopted', () => {
+    const [policy] = Object.values(adopting.registry.findResources('AWS::ECR::RegistryPolicy'));
+    expect(JSON.stringify(policy.Properties.PolicyText)).toContain(':ecr:eu-west-1:222222222222:repository/team-a/service');
+  });
+});
+
+test('existing: everywhere adopts the repository in every destination', () => {
+  const { stage } = destinationStage([{ account: '222222222222', region: 'eu-west-1' }], 0, {
+    repositories: [{ name: 'team-a/service', existing: 'everywhere' }, { name: 'team-b/api' }],
+  });
+  const names = stage.repositoriesStacks.flatMap((stack) => Object.values(Template.fromStack(stack).findResources('AWS::ECR::Repository')))
+    .map((r) => r.Properties.RepositoryName);
+  expect(names).toEqual(['team-b/api']);
 });

@@ -1,5 +1,5 @@
 import { validTopology } from './helpers';
-import { validateTopology } from '../../src/topology';
+import { isAdopted, validateTopology } from '../../src/topology';
 
 describe('the model derived from the file', () => {
   test('defaults are applied', () => {
@@ -14,6 +14,7 @@ describe('the model derived from the file', () => {
     expect(model.repositories[0]).toEqual({
       name: 'team-a/service',
       existing: false,
+      existingDestinations: [],
       imageTagMutability: 'IMMUTABLE',
       scanOnPush: true,
     });
@@ -56,11 +57,32 @@ describe('the model derived from the file', () => {
     topology.repositories[1] = { name: 'team-b/api', imageTagMutability: 'IMMUTABLE', scanOnPush: true, lifecycle: { maxImageCount: 50 } };
     const [first, second] = validateTopology(topology).repositories;
     expect(first).toEqual({
-      name: 'team-a/service', existing: false, imageTagMutability: 'MUTABLE', scanOnPush: false, lifecycle: { untaggedExpiryDays: 7 },
+      name: 'team-a/service', existing: false, existingDestinations: [], imageTagMutability: 'MUTABLE', scanOnPush: false, lifecycle: { untaggedExpiryDays: 7 },
     });
     expect(second).toEqual({
-      name: 'team-b/api', existing: false, imageTagMutability: 'IMMUTABLE', scanOnPush: true, lifecycle: { maxImageCount: 50 },
+      name: 'team-b/api', existing: false, existingDestinations: [], imageTagMutability: 'IMMUTABLE', scanOnPush: true, lifecycle: { maxImageCount: 50 },
     });
+  });
+
+  test('existing: true is the source, everywhere is every registry, a list names the registries', () => {
+    const topology = validTopology();
+    topology.repositories = [
+      { name: 'aa', existing: true },
+      { name: 'bb', existing: 'everywhere' },
+      { name: 'cc', existing: ['222222222222-eu-west-1'] },
+      { name: 'dd', existing: ['111111111111-us-east-1', '111111111111-us-west-2'] },
+      { name: 'ee', existing: ['source'] },
+    ];
+    const model = validateTopology(topology);
+    expect(model.repositories.map((r) => [r.name, r.existing, r.existingDestinations])).toEqual([
+      ['aa', true, []],
+      ['bb', true, ['111111111111-us-west-2', '222222222222-eu-west-1']],
+      ['cc', false, ['222222222222-eu-west-1']],
+      ['dd', true, ['111111111111-us-west-2']],
+      ['ee', true, []],
+    ]);
+    expect(isAdopted(model.repositories[2], '222222222222-eu-west-1', model.source.id)).toBe(true);
+    expect(isAdopted(model.repositories[2], model.source.id, model.source.id)).toBe(false);
   });
 
   test('an empty lifecycle is no lifecycle', () => {

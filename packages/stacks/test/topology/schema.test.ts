@@ -28,6 +28,8 @@ describe('JSON Schema', () => {
     const repository = schema.properties.repositories.items;
     expect(repository.properties.name.pattern).toBe('^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$');
     expect(repository.properties.existing.description).toMatch(/adopted/);
+    // existing: true (the source), everywhere, or a list of environments.
+    expect(repository.properties.existing.anyOf.map((a: { type: string }) => a.type)).toEqual(['boolean', 'string', 'array']);
     expect(schema.properties.destinations.items.properties.creationTemplate.default).toBe(true);
   });
 

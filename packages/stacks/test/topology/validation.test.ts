@@ -140,12 +140,40 @@ describe('repositories', () => {
     expect(problemLines(() => validateTopology(withChange((t) => {
       t.repositories[0] = { name: 'app', imageTagMutability: 'mutable', scanOnPush: 'yes', existing: 1, lifecycle: { maxImageCount: 0, untaggedExpiryDays: 1.5 } };
     })))).toEqual([
-      'repositories[0].existing: must be true or false',
+      'repositories[0].existing: must be true (the source), everywhere, or a list of environments (source, <account>-<region>)',
       'repositories[0].imageTagMutability: must be one of IMMUTABLE, MUTABLE',
       'repositories[0].scanOnPush: must be true or false',
       'repositories[0].lifecycle.maxImageCount: must be at least 1',
       'repositories[0].lifecycle.untaggedExpiryDays: must be a whole number',
     ]);
+  });
+});
+
+describe('existing', () => {
+  test('names environments of the topology, with a hint for a typo', () => {
+    expect(problemsOf(() => validateTopology(withChange((t) => {
+      t.repositories[0].existing = ['source', '222222222222-eu-west-2', 'prod'];
+    })))).toEqual([
+      { path: 'repositories[0].existing[1]', message: "is not an environment of this topology; did you mean '222222222222-eu-west-1'?", value: '222222222222-eu-west-2' },
+      {
+        path: 'repositories[0].existing[2]',
+        message: 'is not an environment of this topology (known: source, 111111111111-us-east-1, 111111111111-us-west-2, 222222222222-eu-west-1)',
+        value: 'prod',
+      },
+    ]);
+  });
+
+  test('lists each environment once (source and the source id are the same)', () => {
+    expect(problemsOf(() => validateTopology(withChange((t) => {
+      t.repositories[0].existing = ['source', '111111111111-us-east-1'];
+    })))).toEqual([
+      { path: 'repositories[0].existing[1]', message: 'names an environment already listed; list each environment once', value: '111111111111-us-east-1' },
+    ]);
+  });
+
+  test('an empty list is not a way to say false', () => {
+    expect(problemLines(() => validateTopology(withChange((t) => { t.repositories[0].existing = []; }))))
+      .toEqual(['repositories[0].existing: must list at least one environment (source, or <account>-<region>), or be false']);
   });
 });
 
