@@ -1,4 +1,5 @@
-import { JsonFile, javascript, typescript, awscdk } from 'projen';
+import * as path from 'path';
+import { JsonFile, Project, ProjenrcFile, javascript, typescript, awscdk } from 'projen';
 
 // The table of contents of the repository: the root workspace first, then
 // one block per package. Versions are pinned to a set known to work together
@@ -9,7 +10,10 @@ const CDK_VERSION = '2.276.0';
 const CDK_CLI_VERSION = '2.1148.1';
 const CONSTRUCTS_VERSION = '10.8.1';
 const CDK_NAG_VERSION = '3.0.2';
-const WORKSPACE_VERSION = '0.0.0';
+// Every package carries the same version; `ecr-kms-replication --version`
+// prints it. 0.x: the topology file format and the construct APIs may still change.
+const VERSION = '0.1.0';
+const WORKSPACE_VERSION = VERSION;
 // Node.js 20 reached end of life on 2026-04-30: 22 and 24 are the supported
 // LTS releases (CI runs the CLI and the synth on 22; the pipeline's CodeBuild
 // steps pin 22).
@@ -36,6 +40,7 @@ const root = new typescript.TypeScriptProject({
   devDeps: ['nx@^24.0.6', 'esbuild@^0.28.2', `constructs@^${CONSTRUCTS_VERSION}`, 'ts-node@^10.9.2'],
   gitignore: ['.nx/', 'cdk.out/', '.bench/', '.build/', '*.tsbuildinfo'],
 });
+root.package.addVersion(VERSION);
 root.package.addField('private', true);
 root.package.addField('workspaces', ['packages/*', 'apps/*']);
 // nx must not treat the root scripts as targets: `test` calls `nx run-many -t test`.
@@ -44,9 +49,27 @@ root.package.addField('nx', { includedScripts: [] });
 new JsonFile(root, 'nx.json', {
   obj: {
     $schema: './node_modules/nx/schemas/nx-schema.json',
+    // In the workspace: nx 24 otherwise shares one cache between every clone
+    // of the repository (~/.nx/<workspace id>/cache) and replays results that
+    // this clone never produced.
+    cacheDirectory: '.nx/cache',
     targetDefaults: {
       compile: { dependsOn: ['^compile'], cache: true, outputs: ['{projectRoot}/lib'] },
-      test: { dependsOn: ['^compile'], cache: true },
+      // A test result depends on more than the files: CI turns skipped
+      // emulator suites into failures, and the emulator suites run only where
+      // moto_server (and cfn-lint) are installed. CI never replays (see tools/test.js).
+      test: {
+        dependsOn: ['^compile'],
+        cache: true,
+        inputs: [
+          'default',
+          '^default',
+          '{workspaceRoot}/tools/**/*',
+          { env: 'CI' },
+          { runtime: 'command -v moto_server || echo no moto_server' },
+          { runtime: 'command -v cfn-lint || echo no cfn-lint' },
+        ],
+      },
       eslint: { dependsOn: ['^compile'], cache: true },
       // synth reads the topology file and the environment: never replay it.
       synth: { dependsOn: ['^compile'], cache: false },
@@ -60,7 +83,12 @@ root.tasks.tryFind('compile')?.reset('nx run-many -t compile --output-style=stre
 // `npm run build` compiles every package; `npm test` tests them.
 root.tasks.removeTask('build');
 root.addTask('build', { description: 'Compile every package', exec: 'nx run-many -t compile --output-style=stream' });
-root.tasks.tryFind('test')?.reset('nx run-many -t test --output-style=stream');
+// tools/test.js runs `nx run-many -t test` in a fresh temporary directory,
+// fails when a test leaves anything there or in the clone, and ends with one
+// total line over every package.
+root.tasks.tryFind('test')?.reset('node tools/test.js', { receiveArgs: true });
+// Straight to node, as `synth` below: no projen lines around the total.
+root.package.setScript('test', 'node tools/test.js');
 root.addTask('lint', { exec: 'nx run-many -t eslint --output-style=stream' });
 
 /** Options every package shares. */
@@ -82,13 +110,26 @@ function packageOptions(name: string, outdir: string) {
     peerDependencyOptions: { pinnedDevDependency: false },
     jestOptions: {
       jestVersion: '^30',
-      jestConfig: { testTimeout: 30_000 },
-      tsJestOptions: { transformOptions: { isolatedModules: true } },
+      // `--ci`, never `--updateSnapshot`: a snapshot that does not match fails.
+      updateSnapshot: javascript.UpdateSnapshot.NEVER,
+      // No JUnit files and no coverage tables in every run: `npx jest --coverage`
+      // in a package prints its table when wanted.
+      junitReporting: false,
+      jestConfig: {
+        testTimeout: 30_000,
+        collectCoverage: false,
+        // In the workspace, like every other cache (never the system's temporary directory).
+        cacheDirectory: '<rootDir>/../../node_modules/.cache/jest',
+      },
     },
     eslintOptions: { dirs: ['src'], devdirs: ['test'], commandOptions: { fix: false } },
     tsconfig: {
       compilerOptions: {
         isolatedModules: true,
+        // Type-check this project's code, not the declaration files of its
+        // dependencies (aws-cdk-lib alone is a million lines of them): that
+        // check was most of every tsc run and finds nothing we could fix here.
+        skipLibCheck: true,
         typeRoots: ['./node_modules/@types', '../../node_modules/@types'],
       },
     },
@@ -98,15 +139,35 @@ function packageOptions(name: string, outdir: string) {
 }
 
 /**
+ * A package's generated files name the one .projenrc.ts there is, at the
+ * root (projen would say ".projenrc.js", a file that does not exist).
+ */
+class RootProjenrc extends ProjenrcFile {
+  public readonly filePath: string;
+  constructor(project: Project) {
+    super(project);
+    this.filePath = path.join(path.relative(project.outdir, root.outdir), '.projenrc.ts');
+  }
+  // The root project already keeps its .projenrc.ts out of .gitignore.
+  public preSynthesize(): void {}
+}
+
+/**
  * One install and one lockfile, at the root: a package's own install task
  * would otherwise look its siblings up in the registry.
  */
 function installAtRoot(project: typescript.TypeScriptProject) {
   project.tasks.tryFind('install')?.reset('npm install', { cwd: '../..' });
   project.tasks.tryFind('install:ci')?.reset('npm ci', { cwd: '../..' });
+  new RootProjenrc(project);
+  project.package.addVersion(VERSION);
   const test = project.testTask;
-  // ts-jest does not type-check with isolatedModules; tsc does, tests included.
+  // Jest strips the types file by file (tools/jest-transform.js, esbuild);
+  // tsc type-checks the package, tests included, once before.
   test.prependExec(`tsc --noEmit -p ${project.tsconfigDev.fileName}`);
+  if (project.jest) {
+    project.jest.config.transform = { '^.+\\.tsx?$': '<rootDir>/../../tools/jest-transform.js' };
+  }
   // ESLint runs once, as `npm run lint` (the nx `eslint` target), not in every test run.
   const eslintStep = test.steps.findIndex((step) => step.spawn === 'eslint');
   if (eslintStep >= 0) {

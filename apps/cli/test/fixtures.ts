@@ -1,5 +1,4 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import {
   DestinationModel,
@@ -12,6 +11,7 @@ import {
   TopologyModel,
   validateTopology,
 } from '@ecr-kms-replication/stacks';
+import { temporaryDirectory } from '@ecr-kms-replication/testing';
 import { CreationTemplateData, ImageSummary, KeyData, RepositoryData, StackData } from '../src/registry/data';
 import { RegistryReader } from '../src/registry/reader';
 
@@ -53,18 +53,12 @@ export const SAME_ACCOUNT = DEFAULT.destinations[0];
 /** Another account. */
 export const CROSS_ACCOUNT = DEFAULT.destinations[1];
 
-let tmpDir: string | undefined;
-afterAll(() => {
-  if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
-});
-
 /**
  * Writes `content` (a topology as data, or YAML text) to a new folder under
  * this test file's temporary folder, removed after its tests; returns the file's path.
  */
 export function topologyFile(content: TopologyInput | string, name = 'topology.yaml'): string {
-  tmpDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'ecr-kms-replication-cli-'));
-  const file = path.join(fs.mkdtempSync(path.join(tmpDir, 'case-')), name);
+  const file = path.join(temporaryDirectory('ecr-kms-replication-cli-'), name);
   // JSON is YAML too.
   fs.writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content, undefined, 2));
   return file;

@@ -14,7 +14,7 @@ interface PipelineAction { Name: string; RunOrder?: number; ActionTypeId: { Cate
 interface PipelineStage { Name: string; Actions: PipelineAction[] }
 
 function synthesizePipeline(topology: TopologyModel) {
-  const app = createApp();
+  const app = createApp(temporaryDirectory());
   const stack = addPipeline(app, { topology, topologyFile: 'apps/pipeline/topology.yaml' });
   const template = Template.fromStack(stack);
   const pipelines = template.findResources('AWS::CodePipeline::Pipeline');
@@ -222,7 +222,7 @@ describe('security checks outside the stages', () => {
         checked.add(node.node.path.split('/')[0]);
       });
     try {
-      const app = createApp();
+      const app = createApp(temporaryDirectory());
       // The third destination is in us-east-2: the pipeline needs a support stack there.
       addPipeline(app, { topology: generatedTopology({ destinations: 3, repositories: 1 }), topologyFile: 'apps/pipeline/topology.yaml' });
       app.synth();
@@ -233,7 +233,7 @@ describe('security checks outside the stages', () => {
   });
 
   test('fail the synth on a finding in the pipeline stack', () => {
-    const app = createApp();
+    const app = createApp(temporaryDirectory());
     const stack = addPipeline(app, { topology: generatedTopology({ destinations: 1, repositories: 1 }), topologyFile: 'apps/pipeline/topology.yaml' });
     new s3.CfnBucket(stack, 'UncheckedBucket');
     expect(() => app.synth()).toThrow(/AwsSolutions-S1/);

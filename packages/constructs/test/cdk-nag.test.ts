@@ -1,3 +1,4 @@
+import { temporaryDirectory } from '@ecr-kms-replication/testing';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { CreationTemplateSafetyNet, ReplicationKey } from '../src';
@@ -9,7 +10,7 @@ describe('AWS Solutions checks (cdk-nag)', () => {
     ['an explicit environment', ENV],
     ['an environment-agnostic stack', {}],
   ])('find nothing unacknowledged in %s', (_, env) => {
-    const app = new App({ builtinCloudFormationValidation: false });
+    const app = new App({ outdir: temporaryDirectory(), builtinCloudFormationValidation: false });
     const stack = new Stack(app, 'EveryConstruct', { env });
     everyConstruct(stack);
     const checks = new AwsSolutionsChecks(stack);
@@ -21,7 +22,7 @@ describe('AWS Solutions checks (cdk-nag)', () => {
   });
 
   test('acknowledge the creation-template role\'s wildcard on the role itself, by its exact finding ID', () => {
-    const app = new App({ builtinCloudFormationValidation: false });
+    const app = new App({ outdir: temporaryDirectory(), builtinCloudFormationValidation: false });
     const stack = new Stack(app, 'Unacknowledged', { env: ENV });
     const key = new ReplicationKey(stack, 'Key');
     new CreationTemplateSafetyNet(stack, 'SafetyNet', { encryptionKey: key.key });

@@ -1,3 +1,4 @@
+import { temporaryDirectory } from '@ecr-kms-replication/testing';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { RegistryReplication, ReplicationDestination } from '../src';
@@ -158,7 +159,7 @@ describe('RegistryReplication', () => {
     });
 
     test('refuses a second one for the same registry in another stack of the app', () => {
-      const app = new App({ builtinCloudFormationValidation: false });
+      const app = new App({ outdir: temporaryDirectory(), builtinCloudFormationValidation: false });
       const env = { account: '111111111111', region: 'us-east-1' };
       new RegistryReplication(new Stack(app, 'One', { env }), 'Replication', { destinations: [WEST] });
 
@@ -167,7 +168,7 @@ describe('RegistryReplication', () => {
     });
 
     test('allows one per registry', () => {
-      const app = new App({ builtinCloudFormationValidation: false });
+      const app = new App({ outdir: temporaryDirectory(), builtinCloudFormationValidation: false });
       new RegistryReplication(new Stack(app, 'East', { env: { account: '111111111111', region: 'us-east-1' } }), 'R', { destinations: [WEST] });
       new RegistryReplication(new Stack(app, 'Eu', { env: { account: '111111111111', region: 'eu-west-1' } }), 'R', { destinations: [WEST] });
     });

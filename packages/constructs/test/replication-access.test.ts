@@ -1,3 +1,4 @@
+import { temporaryDirectory } from '@ecr-kms-replication/testing';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ReplicationAccess, ResourceScope } from '../src';
@@ -200,7 +201,7 @@ describe('ReplicationAccess', () => {
     });
 
     test('refuses a second one for the same registry in another stack of the app', () => {
-      const app = new App({ builtinCloudFormationValidation: false });
+      const app = new App({ outdir: temporaryDirectory(), builtinCloudFormationValidation: false });
       const env = { account: '111111111111', region: 'us-east-1' };
       new ReplicationAccess(new Stack(app, 'One', { env }), 'Access', { sourceAccounts: ['222222222222'], repositoryNames: ['app'] });
 

@@ -1,3 +1,4 @@
+import { temporaryDirectory } from '@ecr-kms-replication/testing';
 import { App, Stack } from 'aws-cdk-lib';
 
 /** The account and Region of every test stack. */
@@ -9,6 +10,6 @@ export const ENV = { account: '111111111111', region: 'us-east-1' };
  * schemas costs several seconds per test file; test/cdk-nag.test.ts keeps it on.
  */
 export function newStack(id = 'Stack', env: { account?: string; region?: string } = ENV): Stack {
-  const app = new App({ builtinCloudFormationValidation: false });
+  const app = new App({ outdir: temporaryDirectory(), builtinCloudFormationValidation: false });
   return new Stack(app, id, { env });
 }

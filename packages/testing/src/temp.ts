@@ -7,7 +7,6 @@ import * as os from 'os';
 import * as path from 'path';
 
 const created: string[] = [];
-let cleanupRegistered = false;
 
 /** Every folder made by {@link temporaryDirectory} so far, removed now. */
 export function removeTemporaryDirectories(): void {
@@ -16,15 +15,19 @@ export function removeTemporaryDirectories(): void {
   }
 }
 
+// Jest loads this module afresh for every test file, while it collects the
+// file's tests: the one place where a top-level `afterAll` is allowed. Folders
+// made later, inside a test, are then removed after the file all the same.
+if (typeof afterAll === 'function') {
+  afterAll(removeTemporaryDirectories);
+}
+
 /**
  * A new, empty folder under the system's temporary directory, removed after
  * the current test file (Jest's `afterAll`) or by {@link removeTemporaryDirectories}.
+ * It may be called anywhere: at the top of a test file, in a hook or in a test.
  */
 export function temporaryDirectory(prefix = 'ecr-kms-replication-test-'): string {
-  if (!cleanupRegistered && typeof afterAll === 'function') {
-    afterAll(removeTemporaryDirectories);
-    cleanupRegistered = true;
-  }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   created.push(dir);
   return dir;

@@ -1,3 +1,4 @@
+import { temporaryDirectory } from '@ecr-kms-replication/testing';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { TopologyModel, validateTopology } from '../../src/topology';
@@ -28,7 +29,7 @@ export function topology(destinations: DestinationEntry[], extra: Record<string,
 
 /** An app whose stages skip CloudFormation schema validation (cfn-lint covers it in CI). */
 export function testApp(): App {
-  return new App({ builtinCloudFormationValidation: false });
+  return new App({ outdir: temporaryDirectory(), builtinCloudFormationValidation: false });
 }
 
 /** The templates of a stage's stacks, by stack name. */

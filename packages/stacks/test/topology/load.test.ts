@@ -1,13 +1,13 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
+import { temporaryDirectory } from '@ecr-kms-replication/testing';
 import { problemsOf, topologyError } from './helpers';
 import { loadTopology, parseTopology, TopologyError } from '../../src/topology';
 
 const FIXTURE = path.join(__dirname, '..', 'fixtures', 'topology.yaml');
 
 function tempFile(name: string, text: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'topology-'));
+  const dir = temporaryDirectory('topology-');
   const file = path.join(dir, name);
   fs.writeFileSync(file, text);
   return file;
@@ -43,7 +43,7 @@ describe('loadTopology', () => {
   });
 
   test('a directory instead of a file says so', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'topology-'));
+    const dir = temporaryDirectory('topology-');
     expect(topologyError(() => loadTopology(dir)).message).toBe(`${dir} cannot be read: is a directory, not a file`);
   });
 

@@ -1,0 +1,121 @@
+#!/usr/bin/env node
+'use strict';
+// `npm test`: every package's `test` task through nx, then three checks.
+//
+// - The tests run with TMPDIR (and TMP, TEMP) pointing at a fresh, empty
+//   folder; whatever a test leaves there is listed and fails the run.
+// - Whatever a test run adds to `git status` (untracked or modified files in
+//   the clone) is listed and fails the run.
+// - The last line adds up every package's Jest summary:
+//   `tests: N passed, N failed, N skipped`.
+//
+// With CI=true, nx never replays a result from its cache (--skip-nx-cache).
+// Arguments are passed on to `nx run-many`, e.g. `npm test -- --skip-nx-cache`
+// or `npm test -- --projects=@ecr-kms-replication/cli`.
+const { execFileSync, spawn } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
+const ROOT = path.resolve(__dirname, '..');
+
+/** `git status --porcelain` lines, or none outside a Git work tree. */
+function gitStatus() {
+  try {
+    const out = execFileSync('git', ['status', '--porcelain', '--untracked-files=all'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    return out.split('\n').filter((line) => line !== '');
+  } catch {
+    return [];
+  }
+}
+
+/** Every file and folder under `dir`, relative to it, folders not descended into past `depth`. */
+function listTree(dir, depth = 2, prefix = '') {
+  const entries = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const rel = path.join(prefix, entry.name);
+    entries.push(entry.isDirectory() ? `${rel}/` : rel);
+    if (entry.isDirectory() && depth > 1) {
+      entries.push(...listTree(path.join(dir, entry.name), depth - 1, rel));
+    }
+  }
+  return entries;
+}
+
+const ANSI = /\x1b\[[0-9;]*m/g;
+const totals = { passed: 0, failed: 0, skipped: 0 };
+let replayed = false;
+
+/** Adds up Jest's "Tests: 1 failed, 2 skipped, 130 passed, 133 total" lines. */
+function readLine(line) {
+  const plain = line.replace(ANSI, '');
+  const summary = /\bTests:\s+(.*)$/.exec(plain);
+  if (summary) {
+    for (const [, count, kind] of summary[1].matchAll(/(\d+) (passed|failed|skipped|todo)/g)) {
+      totals[kind === 'todo' ? 'skipped' : kind] += Number(count);
+    }
+  }
+  if (/read the output from the cache/.test(plain)) {
+    replayed = true;
+  }
+}
+
+/** Forwards a child's stream and hands every complete line to readLine. */
+function follow(stream, target) {
+  let rest = '';
+  stream.on('data', (chunk) => {
+    target.write(chunk);
+    const lines = (rest + chunk.toString('utf8')).split('\n');
+    rest = lines.pop();
+    lines.forEach(readLine);
+  });
+  stream.on('end', () => readLine(rest));
+}
+
+async function main() {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ecr-kms-replication-npm-test-'));
+  const statusBefore = new Set(gitStatus());
+  const nxArgs = ['run-many', '-t', 'test', '--output-style=stream'];
+  if (process.env.CI === 'true') {
+    nxArgs.push('--skip-nx-cache');
+  }
+  nxArgs.push(...process.argv.slice(2));
+
+  const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'nx'), nxArgs, {
+    cwd: ROOT,
+    stdio: ['inherit', 'pipe', 'pipe'],
+    env: { ...process.env, TMPDIR: tmp, TMP: tmp, TEMP: tmp },
+  });
+  follow(child.stdout, process.stdout);
+  follow(child.stderr, process.stderr);
+  const code = await new Promise((resolve) => child.on('close', (status, signal) => resolve(signal ? 1 : status)));
+
+  const problems = [];
+  const leftovers = listTree(tmp);
+  fs.rmSync(tmp, { recursive: true, force: true });
+  if (leftovers.length > 0) {
+    problems.push(`The tests left ${leftovers.length} file(s) in the temporary directory `
+      + '(use temporaryDirectory() from @ecr-kms-replication/testing, and give CDK Apps an outdir there):',
+    ...leftovers.slice(0, 20).map((entry) => `  ${entry}`));
+    if (leftovers.length > 20) problems.push(`  ... and ${leftovers.length - 20} more`);
+  }
+  const added = gitStatus().filter((line) => !statusBefore.has(line));
+  if (added.length > 0) {
+    problems.push('The tests changed the clone (git status):', ...added.map((line) => `  ${line}`));
+  }
+
+  process.stdout.write('\n');
+  for (const problem of problems) {
+    process.stderr.write(`${problem}\n`);
+  }
+  if (replayed) {
+    process.stdout.write('Some results were replayed from the nx cache (.nx/cache); `npm test -- --skip-nx-cache` runs everything.\n');
+  }
+  process.stdout.write(`tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped\n`);
+  process.exitCode = code !== 0 ? code : problems.length > 0 ? 1 : 0;
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error.stack ?? error}\n`);
+  process.exitCode = 1;
+});
