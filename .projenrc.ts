@@ -248,9 +248,10 @@ const pipelineApp = new awscdk.AwsCdkTypeScriptApp({
   ],
 });
 installAtRoot(pipelineApp);
-// The main job, straight to the CDK CLI: no projen or nx lines around the
-// plan or the validation report, and never replayed from a cache.
-root.package.setScript('synth', 'cd apps/pipeline && cdk synth --quiet --no-notices');
+// The main job runs the app directly (apps/pipeline/bin/synth.js): no projen,
+// nx or CDK CLI lines around the plan or the validation report, the app's own
+// exit code (2 for a topology that is not valid), never replayed from a cache.
+root.package.setScript('synth', 'node apps/pipeline/bin/synth.js');
 root.package.setScript('bootstrap-plan', 'node apps/pipeline/bin/bootstrap-plan.js');
 root.package.setScript('bench', 'node apps/pipeline/bin/bench.js');
 root.package.setScript('cfn-lint', 'bash tools/cfn-lint.sh');

@@ -1,29 +1,12 @@
 import { EcrReplicationChecks, TopologyModel } from '@ecr-kms-replication/stacks';
 import { App, Validations } from 'aws-cdk-lib';
+import { FEATURE_FLAGS } from './feature-flags';
 import { PipelineStack } from './pipeline-stack';
+
+export { FEATURE_FLAGS } from './feature-flags';
 
 /** The name of the pipeline stack, deployed once by hand into the pipeline account. */
 export const PIPELINE_STACK_NAME = 'ecr-kms-replication-pipeline';
-
-/**
- * Feature flags the app always runs with, in code rather than in cdk.json so
- * that tests synthesize exactly what the CLI does.
- */
-export const FEATURE_FLAGS: Record<string, boolean | string> = {
-  // Many targets: keep the pipeline's IAM policies small.
-  '@aws-cdk/aws-iam:minimizePolicies': true,
-  // Trust only what is needed between the pipeline and the target accounts.
-  '@aws-cdk/pipelines:reduceAssetRoleTrustScope': true,
-  '@aws-cdk/pipelines:reduceStageRoleTrustScope': true,
-  '@aws-cdk/pipelines:reduceCrossAccountActionRoleTrustScope': true,
-  // Repositories stacks import their environment's key ARN. A strong
-  // reference (an export) keeps the key's stack from dropping it while a
-  // repository still depends on it.
-  '@aws-cdk/core:defaultCrossStackReferences': 'strong',
-  // No creation stack trace on every resource: at 25,000 repositories they
-  // cost seconds of every synth. `cdk synth --debug` still records them.
-  'aws:cdk:disable-creation-stack-traces': true,
-};
 
 /** A CDK app with the project's feature flags. */
 export function createApp(outdir?: string): App {

@@ -1,4 +1,4 @@
-import { Aspects, CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import { Aspects, CfnResource, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as pipelines from 'aws-cdk-lib/pipelines';
@@ -39,10 +39,12 @@ const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  */
 function artifactObjects(pipeline: pipelines.CodePipeline): RegExp {
   const stack = Stack.of(pipeline);
+  // A literal partition where the stack's Region is known (@aws-cdk/core:enablePartitionLiterals).
+  const partition = Token.isUnresolved(stack.partition) ? '<AWS::Partition>' : stack.partition;
   const bucket = pipeline.pipeline.artifactBucket;
   const own = `<${stack.getLogicalId(bucket.node.defaultChild as CfnResource)}.Arn>`;
   const replicas = Object.values(pipeline.pipeline.crossRegionSupport)
-    .map((support) => `arn:<AWS::Partition>:s3:::${stack.resolve(support.replicationBucket.bucketName)}`);
+    .map((support) => `arn:${partition}:s3:::${stack.resolve(support.replicationBucket.bucketName)}`);
   return new RegExp(`^Resource::(${[own, ...replicas].map(escape).join('|')})/\\*$`);
 }
 
@@ -70,12 +72,12 @@ const reviewedWildcards = (pipeline: pipelines.CodePipeline): readonly ReviewedW
   },
   {
     owners: ['codebuild', 'self-mutation'],
-    finding: /^Resource::arn:<AWS::Partition>:logs:[a-z0-9-]+:\d{12}:log-group:\/aws\/codebuild\/<[A-Za-z0-9]+>:\*$/,
+    finding: /^Resource::arn:(<AWS::Partition>|aws[a-z-]*):logs:[a-z0-9-]+:\d{12}:log-group:\/aws\/codebuild\/<[A-Za-z0-9]+>:\*$/,
     reason: 'Log streams of this CodeBuild project\'s own log group: stream names are generated per build.',
   },
   {
     owners: ['codebuild', 'self-mutation'],
-    finding: /^Resource::arn:<AWS::Partition>:codebuild:[a-z0-9-]+:\d{12}:report-group\/<[A-Za-z0-9]+>-\*$/,
+    finding: /^Resource::arn:(<AWS::Partition>|aws[a-z-]*):codebuild:[a-z0-9-]+:\d{12}:report-group\/<[A-Za-z0-9]+>-\*$/,
     reason: 'Test report groups of this CodeBuild project: their names are derived from the project name.',
   },
   {
