@@ -75,11 +75,12 @@ function follow(stream, target) {
 async function main() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ecr-kms-replication-npm-test-'));
   const statusBefore = new Set(gitStatus());
+  const args = process.argv.slice(2);
   const nxArgs = ['run-many', '-t', 'test', '--output-style=stream'];
-  if (process.env.CI === 'true') {
+  if (process.env.CI === 'true' && !args.includes('--skip-nx-cache')) {
     nxArgs.push('--skip-nx-cache');
   }
-  nxArgs.push(...process.argv.slice(2));
+  nxArgs.push(...args);
 
   const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'nx'), nxArgs, {
     cwd: ROOT,
