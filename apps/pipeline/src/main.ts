@@ -47,11 +47,12 @@ function main() {
 }
 
 /**
- * Removes everything in the output folder but the CDK CLI's lock files
- * (`*.lock`), which the CLI that started this app still holds.
+ * Removes everything in the output folder, if it holds a cloud assembly
+ * (a manifest.json; never a folder of something else given to `cdk synth -o`),
+ * but the CDK CLI's lock files (`*.lock`), which the CLI that started this app still holds.
  */
 function emptyOutputFolder(outdir: string): void {
-  if (!fs.existsSync(outdir)) return;
+  if (!fs.existsSync(path.join(outdir, 'manifest.json'))) return;
   for (const entry of fs.readdirSync(outdir)) {
     if (!entry.endsWith('.lock')) {
       fs.rmSync(path.join(outdir, entry), { recursive: true, force: true });
