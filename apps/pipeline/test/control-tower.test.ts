@@ -108,9 +108,8 @@ describe('the build logs', () => {
           Action: ['kms:Decrypt*', 'kms:Describe*', 'kms:Encrypt*', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
           Condition: {
             ArnEquals: {
-              'kms:EncryptionContext:aws:logs:arn': {
-                'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:us-east-1:333333333333:log-group:/ecr-kms-replication/ecr-kms-replication-pipeline/builds']],
-              },
+              // A literal partition: the stack's Region is known (@aws-cdk/core:enablePartitionLiterals).
+              'kms:EncryptionContext:aws:logs:arn': 'arn:aws:logs:us-east-1:333333333333:log-group:/ecr-kms-replication/ecr-kms-replication-pipeline/builds',
             },
           },
         })]),

@@ -119,9 +119,8 @@ describe('the pipeline for a mixed topology (3 destinations, same and cross acco
     expect(statements).toHaveLength(1);
     expect(statements[0].Action).toBe('sts:AssumeRole');
     const lookupRoles = statements[0].Resource.map((r) => JSON.stringify(r)).sort();
-    // A literal partition: the pipeline's Region is known (@aws-cdk/core:enablePartitionLiterals).
     const expected = [topology.source, ...topology.destinations].map(({ account, region }) => JSON.stringify(
-      `arn:aws:iam::${account}:role/cdk-hnb659fds-lookup-role-${account}-${region}`)).sort();
+      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${account}:role/cdk-hnb659fds-lookup-role-${account}-${region}`]] })).sort();
     expect(lookupRoles).toEqual(expected);
   });
 });
