@@ -55,7 +55,8 @@ function readLine(line) {
       totals[kind === 'todo' ? 'skipped' : kind] += Number(count);
     }
   }
-  if (/read the output from the cache/.test(plain)) {
+  // "> nx run @scope/package:test  [local cache]" (or "[existing outputs match the cache, left as is]").
+  if (/nx run \S+:test\s+\[(local cache|remote cache|existing outputs match the cache)/.test(plain)) {
     replayed = true;
   }
 }
@@ -110,7 +111,7 @@ async function main() {
     process.stderr.write(`${problem}\n`);
   }
   if (replayed) {
-    process.stdout.write('Some results were replayed from the nx cache (.nx/cache); `npm test -- --skip-nx-cache` runs everything.\n');
+    process.stdout.write('Some test results were replayed from the nx cache (.nx/cache); `npm test -- --skip-nx-cache` runs everything.\n');
   }
   process.stdout.write(`tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped\n`);
   process.exitCode = code !== 0 ? code : problems.length > 0 ? 1 : 0;
