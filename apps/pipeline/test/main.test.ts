@@ -3,6 +3,15 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { temporaryDirectory } from '@ecr-kms-replication/testing';
 
+/** The output the README shows for `npm run synth`, all but its last line (which names the output folder). */
+function readmeSynthOutput(): string[] {
+  const readme = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
+  const intro = readme.indexOf('`npm run synth` prints the plan for the same file, then synthesizes and says what it wrote:');
+  const start = readme.indexOf('```text\n', intro) + '```text\n'.length;
+  const lines = readme.slice(start, readme.indexOf('```\n', start)).trimEnd().split('\n');
+  return lines.slice(0, -1);
+}
+
 /** `npm run synth` (bin/synth.js) into `outdir`, which starts with a stale assembly in it. */
 function synth(topology: string) {
   const outdir = temporaryDirectory('cdk-out-');
@@ -21,8 +30,10 @@ function synth(topology: string) {
 
 describe('the main job (npm run synth)', () => {
   test('a valid topology: a fresh cloud assembly, and one last line that says what was written', () => {
-    const { status, lastLine, contents } = synth('apps/pipeline/topology.yaml');
+    const { status, lastLine, stderr, contents } = synth('apps/pipeline/topology.yaml');
     expect(status).toBe(0);
+    // What the README shows, line for line.
+    expect(stderr.trimEnd().split('\n').slice(0, -1)).toEqual(readmeSynthOutput());
     expect(lastLine).toMatch(/^Synthesized 11 stacks of apps\/pipeline\/topology\.yaml into \S+$/);
     expect(contents).toContain('Pipeline.template.json');
     expect(contents).not.toContain('assembly-Pipeline-Destination-999999999999-eu-north-1');
