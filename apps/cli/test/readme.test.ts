@@ -90,6 +90,8 @@ interface CliUse extends Snippet {
   readonly args: string[];
   /** Shown as a command to type (`npx ...` or in a code block), not only named in a sentence. */
   readonly typed: boolean;
+  /** `VAR=value` words in front of the command. */
+  readonly env: Record<string, string>;
 }
 
 /** Every `npx ecr-kms-replication ...` (or `ecr-kms-replication ...`) the README shows. */
@@ -107,7 +109,8 @@ function cliUses(): CliUse[] {
     const args = words.slice(k + 1);
     // A placeholder (`<command>`) is a description, not a command.
     if (args.some((a) => /^<.*>$/.test(a))) continue;
-    uses.push({ ...snippet, args, typed: npx || inBlock });
+    const env = Object.fromEntries(words.slice(0, k - (npx ? 1 : 0)).map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)]));
+    uses.push({ ...snippet, args, typed: npx || inBlock, env });
   }
   return uses;
 }
@@ -191,7 +194,8 @@ describe('the README', () => {
   });
 
   describe('offline commands run as shown', () => {
-    const offline = uses.filter((use) => use.typed && OFFLINE_COMMANDS.has(use.args[0]) && !use.args.some((a) => a.includes('$')));
+    const offline = uses.filter((use) => use.typed && OFFLINE_COMMANDS.has(use.args[0])
+      && ![...use.args, ...Object.values(use.env)].some((a) => a.includes('$')));
     const cwd = process.cwd();
     beforeAll(() => process.chdir(ROOT));
     afterAll(() => process.chdir(cwd));
@@ -199,7 +203,7 @@ describe('the README', () => {
     test.each(offline.map((use) => [`README.md:${use.line}: ${use.text}`, use] as const))('%s', async (_name, use) => {
       const stdout = new Capture();
       const stderr = new Capture();
-      const code = await runCli(use.args, { stdout, stderr, env: {} });
+      const code = await runCli(use.args, { stdout, stderr, env: { ...use.env } });
       if (use.output !== undefined) {
         expect((stdout.text + stderr.text).trim()).toBe(use.output.trim());
       } else {
