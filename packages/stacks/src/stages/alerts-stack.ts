@@ -123,11 +123,11 @@ export class AlertsStack extends Stack {
 /** The wildcards CodeBuild's generated project policy holds, each with why it is acceptable. */
 const REVIEWED_PROJECT_WILDCARDS: { readonly pattern: RegExp; readonly reason: string }[] = [
   {
-    pattern: /^Resource::arn:<AWS::Partition>:logs:[a-z0-9-]+:\d{12}:log-group:\/aws\/codebuild\/<[A-Za-z0-9]+>:\*$/,
+    pattern: /^Resource::arn:(<AWS::Partition>|aws[a-z-]*):logs:[a-z0-9-]+:\d{12}:log-group:\/aws\/codebuild\/<[A-Za-z0-9]+>:\*$/,
     reason: 'Log streams of the verification project\'s default log group: CodeBuild names a stream per build.',
   },
   {
-    pattern: /^Resource::arn:<AWS::Partition>:codebuild:[a-z0-9-]+:\d{12}:report-group\/<[A-Za-z0-9]+>-\*$/,
+    pattern: /^Resource::arn:(<AWS::Partition>|aws[a-z-]*):codebuild:[a-z0-9-]+:\d{12}:report-group\/<[A-Za-z0-9]+>-\*$/,
     reason: 'Test report groups of the verification project: their names are derived from the project name.',
   },
   {
