@@ -1,4 +1,5 @@
 import { validateTopology } from '@ecr-kms-replication/stacks';
+import { temporaryDirectory } from '@ecr-kms-replication/testing';
 import { Template } from 'aws-cdk-lib/assertions';
 import { generateTopologyDocument } from '../bench/generate-topology';
 import { SCHEDULED_VERIFY_COMMAND } from '../src/alerts';
@@ -10,7 +11,7 @@ interface PipelineStage { Name: string; Actions: { Name: string; ActionTypeId: {
 function synthesize(extra: Record<string, unknown> = {}) {
   // Three destinations: 222222222222/us-east-2... and one in the pipeline account (333333333333/us-east-2).
   const topology = validateTopology({ ...generateTopologyDocument({ destinations: 3, repositories: 2 }), ...extra });
-  const app = createApp();
+  const app = createApp(temporaryDirectory());
   const stack = addPipeline(app, { topology, topologyFile: 'apps/pipeline/topology.yaml' });
   const [pipeline] = Object.values(Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline'));
   return { topology, stack, stages: pipeline.Properties.Stages as PipelineStage[] };
@@ -60,7 +61,8 @@ describe('the pipeline with alerts on (the default)', () => {
 
   test('the notification rule watches this pipeline', () => {
     alerts.hasResourceProperties('AWS::CodeStarNotifications::NotificationRule', {
-      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':codepipeline:us-east-1:333333333333:ecr-kms-replication']] },
+      // A literal partition: the stack's Region is known (@aws-cdk/core:enablePartitionLiterals).
+      Resource: 'arn:aws:codepipeline:us-east-1:333333333333:ecr-kms-replication',
     });
   });
 
