@@ -83,21 +83,22 @@ export class PipelineStack extends Stack {
       }),
     });
 
+    // Nothing is deployed before preflight (and the approval of the
+    // destinations, when the topology asks for one) has passed.
+    const beforeAnyDeploy = this.beforeAnyDeploy(input, topology, env);
     // Alerts (topology `alerts`) first: the registries forward failed replications to its bus.
     this.alertsStage = alertsStage(this, { topology, topologyFile, pipelineName: PIPELINE_NAME, codeBuildDefaults });
-    if (this.alertsStage) this.pipeline.addStage(this.alertsStage);
+    if (this.alertsStage) this.pipeline.addStage(this.alertsStage, { pre: beforeAnyDeploy });
+    const firstWavePre = this.alertsStage ? [] : beforeAnyDeploy;
 
     const destinations = topology.destinations.map((destination) => new DestinationStage(this, { topology, destination }));
     const actionsPerDestination = Math.max(...destinations.map((stage) => stageStackCount(stage)), 1);
     this.destinationWaves = planWaves(destinations, {
       actionsPerItem: actionsPerDestination,
-      // Preflight, and the approval when there is one.
-      actionsInFirstWave: settings.approveDestinations ? 2 : 1,
+      actionsInFirstWave: firstWavePre.length,
     });
     this.destinationWaves.forEach((stages, index) => {
-      const wave = this.pipeline.addWave(`Destinations${index + 1}`, {
-        pre: index === 0 ? this.firstWavePre(input, topology, env) : [],
-      });
+      const wave = this.pipeline.addWave(`Destinations${index + 1}`, { pre: index === 0 ? firstWavePre : [] });
       stages.forEach((stage) => wave.addStage(stage));
     });
 
@@ -124,7 +125,7 @@ export class PipelineStack extends Stack {
    * the run when something in a registry would stand in the way), then the
    * approval of the destinations when the topology asks for one.
    */
-  private firstWavePre(input: pipelines.IFileSetProducer, topology: TopologyModel, env: Record<string, string>): pipelines.Step[] {
+  private beforeAnyDeploy(input: pipelines.IFileSetProducer, topology: TopologyModel, env: Record<string, string>): pipelines.Step[] {
     const preflight = new RegistryCommandStep('Preflight', {
       input,
       env,

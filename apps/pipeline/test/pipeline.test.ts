@@ -126,8 +126,11 @@ describe('the pipeline for a mixed topology (3 destinations, same and cross acco
 });
 
 test('an approval before the destinations when the topology asks for it', () => {
-  const { stages } = synthesizePipeline(generatedTopology({ destinations: 2, repositories: 1, approveDestinations: true }));
+  const topology = generatedTopology({ destinations: 2, repositories: 1, approveDestinations: true });
+  // Without alerts, the first stage that deploys is the first destination wave.
+  const { stages } = synthesizePipeline({ ...topology, alerts: undefined });
   const first = stages.find((s) => s.Name === 'Destinations1')!;
+  expect(first.Actions.map((a) => a.Name)).toContain('Preflight');
   const approval = first.Actions.find((a) => a.ActionTypeId.Category === 'Approval')!;
   expect(approval.Name).toBe('ApproveDestinations');
   expect(approval.RunOrder ?? 1).toBeLessThan(Math.min(...deploysOf(first).map((a) => a.RunOrder ?? 1)));
@@ -154,7 +157,8 @@ describe('preflight before anything is deployed', () => {
     const actions = positions(stages);
     const preflight = actions.filter((a) => a.Name === 'Preflight');
     expect(preflight).toHaveLength(1);
-    expect(stages[preflight[0].stage].Name).toBe('Destinations1');
+    // The first stage that deploys anything: the alerts (on by default), else the first destination wave.
+    expect(stages[preflight[0].stage].Name).toBe('Alerts');
     const deploys = actions.filter((a) => a.ActionTypeId.Category === 'Deploy');
     expect(deploys.length).toBeGreaterThan(25 * 5);
     for (const deploy of deploys) expect(before(preflight[0], deploy)).toBe(true);

@@ -80,8 +80,8 @@ describe('importTopology', () => {
     expect(model.source.id).toBe('111111111111-us-east-1');
     expect(model.destinations.map((d) => [d.id, d.crossAccount])).toEqual([['111111111111-eu-west-1', false], ['222222222222-eu-central-1', true]]);
     expect(model.repositories).toEqual([
-      { name: 'app', existing: true, imageTagMutability: 'IMMUTABLE', scanOnPush: true },
-      { name: 'team/api', existing: true, imageTagMutability: 'IMMUTABLE', scanOnPush: true },
+      { name: 'app', existing: true, existingDestinations: [], imageTagMutability: 'IMMUTABLE', scanOnPush: true },
+      { name: 'team/api', existing: true, existingDestinations: [], imageTagMutability: 'IMMUTABLE', scanOnPush: true },
     ]);
     expect(model.source.keyAdmins).toEqual([]);
   });

@@ -158,10 +158,10 @@ if (!MOTO_SERVER && process.env.CI === 'true') {
       const model = loadTopology(file);
       expect(model.destinations.map((d) => d.id)).toEqual([`${MOTO_ACCOUNT}-eu-west-1`, '222222222222-eu-central-1']);
       expect(model.repositories).toEqual([
-        { name: 'app', existing: true, imageTagMutability: 'IMMUTABLE', scanOnPush: true, lifecycle: { untaggedExpiryDays: 14, maxImageCount: 100 } },
-        { name: 'app-old', existing: true, imageTagMutability: 'MUTABLE', scanOnPush: false },
-        { name: 'team/api', existing: true, imageTagMutability: 'MUTABLE', scanOnPush: true },
-        { name: 'team/web', existing: true, imageTagMutability: 'IMMUTABLE', scanOnPush: true },
+        { name: 'app', existing: true, existingDestinations: [], imageTagMutability: 'IMMUTABLE', scanOnPush: true, lifecycle: { untaggedExpiryDays: 14, maxImageCount: 100 } },
+        { name: 'app-old', existing: true, existingDestinations: [], imageTagMutability: 'MUTABLE', scanOnPush: false },
+        { name: 'team/api', existing: true, existingDestinations: [], imageTagMutability: 'MUTABLE', scanOnPush: true },
+        { name: 'team/web', existing: true, existingDestinations: [], imageTagMutability: 'IMMUTABLE', scanOnPush: true },
       ]);
       // The editor's schema line points at the schema from the file's folder.
       const schema = /^# yaml-language-server: \$schema=(.*)$/m.exec(fs.readFileSync(file, 'utf8'))![1];
