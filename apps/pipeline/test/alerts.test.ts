@@ -6,7 +6,7 @@ import { SCHEDULED_VERIFY_COMMAND } from '../src/alerts';
 import { addPipeline, createApp } from '../src/app';
 import { PIPELINE_NODE_VERSION } from '../src/pipeline-stack';
 
-interface PipelineStage { Name: string; Actions: { Name: string; ActionTypeId: { Category: string } }[] }
+interface PipelineStage { Name: string; Actions: { Name: string; RunOrder?: number; ActionTypeId: { Category: string } }[] }
 
 function synthesize(extra: Record<string, unknown> = {}) {
   // Three destinations: 222222222222/us-east-2... and one in the pipeline account (333333333333/us-east-2).
@@ -26,7 +26,10 @@ describe('the pipeline with alerts on (the default)', () => {
     const alertsIndex = names.indexOf('Alerts');
     expect(names.slice(0, alertsIndex)).toEqual(['Source', 'Build', 'UpdatePipeline']);
     expect(names.indexOf('Destinations1')).toBeGreaterThan(alertsIndex);
-    expect(stages[alertsIndex].Actions.map((a) => a.Name)).toEqual(['Deploy']);
+    // Nothing is deployed before preflight has passed: it runs first in the alerts stage.
+    const actions = stages[alertsIndex].Actions;
+    expect(actions.map((a) => a.Name)).toEqual(['Preflight', 'ecr-replication-alerts.Deploy']);
+    expect(actions[0].RunOrder ?? 1).toBeLessThan(actions[1].RunOrder ?? 1);
   });
 
   test('the scheduled verification runs verify on the pipeline steps\' image and Node.js runtime', () => {

@@ -12,7 +12,7 @@
  */
 import { DeleteRuleCommand, EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand, RemoveTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { emulatorEnv, findMotoServer, MotoServer, patchEnv } from '@ecr-kms-replication/testing';
+import { emulatorEnv, findMotoServer, MotoServer, patchEnv, temporaryDirectory } from '@ecr-kms-replication/testing';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
@@ -117,7 +117,7 @@ interface SynthesizedRule {
 
 /** The synthesized rules, by the construct path they start with; tokens in patterns replaced by concrete names. */
 function synthesizedRules(): Record<'forwarding' | 'bus' | 'build', SynthesizedRule> {
-  const stack = new Stack(new App({ builtinCloudFormationValidation: false }), 'Alerts', { env: { account: ACCOUNT, region: REGION } });
+  const stack = new Stack(new App({ outdir: temporaryDirectory(), builtinCloudFormationValidation: false }), 'Alerts', { env: { account: ACCOUNT, region: REGION } });
   const topic = new AlertsTopic(stack, 'Topic', { topicName: 'alerts' });
   new ReplicationFailureForwarding(stack, 'Forwarding', { eventBusArn: `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/alerts` });
   new ReplicationAlertsBus(stack, 'Bus', { eventBusName: 'alerts', senderAccounts: ['111111111111'], topic });
