@@ -113,3 +113,50 @@ export function patchEnv(vars: Record<string, string | undefined>): () => void {
   }
   return () => patchEnv(previous);
 }
+
+export interface EmulatorSuiteOptions extends MotoServerOptions {
+  /**
+   * Forget every resource before each test.
+   * @default true
+   */
+  readonly resetBeforeEach?: boolean;
+}
+
+/**
+ * A `describe` block run against a fresh `moto_server`, with the SDK pointed
+ * at it (dummy credentials, `AWS_ENDPOINT_URL`). Without `moto_server` on the
+ * PATH the block is skipped with a warning, except on CI (`CI=true`), where
+ * that is a failing test: an emulator suite never passes by not running.
+ */
+export function describeAgainstMoto(name: string, body: (server: () => MotoServer) => void, options: EmulatorSuiteOptions = {}): void {
+  const executable = findMotoServer();
+  if (!executable && process.env.CI === 'true') {
+    describe(name, () => {
+      test('moto_server is installed (required on CI)', () => {
+        throw new Error('moto_server not found on PATH: the emulator suite cannot be skipped on CI (CI=true)');
+      });
+    });
+    return;
+  }
+  if (!executable) {
+    console.warn(`moto_server not found: skipping "${name}"`);
+    describe.skip(name, () => {
+      test('skipped', () => undefined);
+    });
+    return;
+  }
+  describe(name, () => {
+    let moto: MotoServer | undefined;
+    let restoreEnv: (() => void) | undefined;
+    beforeAll(async () => {
+      moto = await MotoServer.start(executable, options);
+      restoreEnv = patchEnv(emulatorEnv(moto.endpoint));
+    }, 40_000);
+    afterAll(() => {
+      restoreEnv?.();
+      moto?.stop();
+    });
+    if (options.resetBeforeEach !== false) beforeEach(() => moto!.reset());
+    body(() => moto!);
+  });
+}

@@ -9,7 +9,7 @@
 import { createHash } from 'crypto';
 import { CreateRepositoryCommand, ECRClient, PutImageCommand, PutReplicationConfigurationCommand } from '@aws-sdk/client-ecr';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { emulatorEnv, findOnPath, MotoServer, patchEnv } from '@ecr-kms-replication/testing';
+import { describeAgainstMoto } from '@ecr-kms-replication/testing';
 import { BackfillReport } from '../../src/backfill/backfill';
 import { runCli } from '../../src/cli';
 import { ReplicationBackfills } from '../../src/registry/backfills';
@@ -104,75 +104,48 @@ async function cli(args: string[], backfills = new FakeBackfills()) {
   return { code, json: stdout.text ? JSON.parse(stdout.text) : undefined, stderr: stderr.text, backfills };
 }
 
-const MOTO_SERVER = findOnPath('moto_server');
+describeAgainstMoto('backfill against moto_server', () => {
+  beforeAll(() => deploy(), 60_000);
 
-if (!MOTO_SERVER && process.env.CI === 'true') {
-  describe('backfill against moto_server', () => {
-    test('moto_server is installed (required on CI)', () => {
-      throw new Error('moto_server not found on PATH: the emulator suite cannot be skipped on CI (CI=true)');
-    });
+  test('--dry-run counts the missing images per destination (digests compared) and starts nothing', async () => {
+    const { code, json, backfills } = await cli(['backfill', '--dry-run']);
+    const report = json as BackfillReport;
+    expect(code).toBe(0);
+    expect(backfills.started).toEqual([]);
+    expect(report.destinations.map((d) => [d.id, d.outcome, d.missing])).toEqual([
+      [`${MOTO_ACCOUNT}-eu-west-1`, 'would-start', { images: 2, repositories: [{ repository: 'app', images: 2, repositoryMissing: false }] }],
+      ['111111111111-eu-central-1', 'would-start', { images: 0, repositories: [] }],
+    ]);
   });
-} else if (!MOTO_SERVER) {
-  console.warn('moto_server not found: skipping the emulator suite');
-  describe.skip('backfill against moto_server', () => {
-    test('skipped', () => undefined);
+
+  test('--only-missing starts a backfill only where images are missing, reading the other account through its look-up role', async () => {
+    const { code, json, backfills } = await cli(['backfill', '--only-missing']);
+    const report = json as BackfillReport;
+    expect(code).toBe(0);
+    expect(backfills.started).toEqual([`${MOTO_ACCOUNT}-eu-west-1`]);
+    expect(report.destinations.map((d) => [d.id, d.outcome, d.missing?.images])).toEqual([
+      [`${MOTO_ACCOUNT}-eu-west-1`, 'complete', 2],
+      ['111111111111-eu-central-1', 'nothing-missing', 0],
+    ]);
   });
-} else {
-  describe('backfill against moto_server', () => {
-    let moto: MotoServer;
-    let restoreEnv: () => void;
 
-    beforeAll(async () => {
-      moto = await MotoServer.start(MOTO_SERVER);
-      restoreEnv = patchEnv(emulatorEnv(moto.endpoint));
-      await deploy();
-    }, 60_000);
-
-    afterAll(() => {
-      restoreEnv?.();
-      moto?.stop();
-    });
-
-    test('--dry-run counts the missing images per destination (digests compared) and starts nothing', async () => {
-      const { code, json, backfills } = await cli(['backfill', '--dry-run']);
-      const report = json as BackfillReport;
-      expect(code).toBe(0);
-      expect(backfills.started).toEqual([]);
-      expect(report.destinations.map((d) => [d.id, d.outcome, d.missing])).toEqual([
-        [`${MOTO_ACCOUNT}-eu-west-1`, 'would-start', { images: 2, repositories: [{ repository: 'app', images: 2, repositoryMissing: false }] }],
-        ['111111111111-eu-central-1', 'would-start', { images: 0, repositories: [] }],
-      ]);
-    });
-
-    test('--only-missing starts a backfill only where images are missing, reading the other account through its look-up role', async () => {
-      const { code, json, backfills } = await cli(['backfill', '--only-missing']);
-      const report = json as BackfillReport;
-      expect(code).toBe(0);
-      expect(backfills.started).toEqual([`${MOTO_ACCOUNT}-eu-west-1`]);
-      expect(report.destinations.map((d) => [d.id, d.outcome, d.missing?.images])).toEqual([
-        [`${MOTO_ACCOUNT}-eu-west-1`, 'complete', 2],
-        ['111111111111-eu-central-1', 'nothing-missing', 0],
-      ]);
-    });
-
-    test('--destination limits the comparison and the backfills to the destinations named', async () => {
-      const { code, json, backfills } = await cli(['backfill', '--only-missing', '--destination', '111111111111-eu-central-1']);
-      expect(code).toBe(0);
-      expect(backfills.started).toEqual([]);
-      expect((json as BackfillReport).destinations.map((d) => [d.id, d.outcome])).toEqual([['111111111111-eu-central-1', 'nothing-missing']]);
-    });
-
-    test('verify --images warns where recent source images are absent, with the backfill to run', async () => {
-      const { json } = await cli(['verify', '--images', '2']);
-      const report = json as VerifyReport;
-      const presence = report.environments.map((e) => e.checks.filter((c) => c.check === 'image-presence').map((c) => `${c.repository} ${c.status}: ${c.detail}`));
-      expect(presence).toEqual([
-        [],
-        [`app warn: 1 of the 2 most recent source image(s) are not in ${MOTO_ACCOUNT}/eu-west-1: v2 (${motoDigest('b').slice(7, 19)})`],
-        ['app pass: the 2 most recent source image(s) are here'],
-      ]);
-      const fix = report.environments[1].checks.find((c) => c.check === 'image-presence')?.fix;
-      expect(fix).toContain(`run ecr-kms-replication backfill --destination ${MOTO_ACCOUNT}-eu-west-1 --only-missing`);
-    });
+  test('--destination limits the comparison and the backfills to the destinations named', async () => {
+    const { code, json, backfills } = await cli(['backfill', '--only-missing', '--destination', '111111111111-eu-central-1']);
+    expect(code).toBe(0);
+    expect(backfills.started).toEqual([]);
+    expect((json as BackfillReport).destinations.map((d) => [d.id, d.outcome])).toEqual([['111111111111-eu-central-1', 'nothing-missing']]);
   });
-}
+
+  test('verify --images warns where recent source images are absent, with the backfill to run', async () => {
+    const { json } = await cli(['verify', '--images', '2']);
+    const report = json as VerifyReport;
+    const presence = report.environments.map((e) => e.checks.filter((c) => c.check === 'image-presence').map((c) => `${c.repository} ${c.status}: ${c.detail}`));
+    expect(presence).toEqual([
+      [],
+      [`app warn: 1 of the 2 most recent source image(s) are not in ${MOTO_ACCOUNT}/eu-west-1: v2 (${motoDigest('b').slice(7, 19)})`],
+      ['app pass: the 2 most recent source image(s) are here'],
+    ]);
+    const fix = report.environments[1].checks.find((c) => c.check === 'image-presence')?.fix;
+    expect(fix).toContain(`run ecr-kms-replication backfill --destination ${MOTO_ACCOUNT}-eu-west-1 --only-missing`);
+  });
+}, { resetBeforeEach: false });

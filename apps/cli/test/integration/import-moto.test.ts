@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/client-ecr';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { loadTopology } from '@ecr-kms-replication/stacks';
-import { emulatorEnv, findOnPath, MotoServer, patchEnv, temporaryDirectory } from '@ecr-kms-replication/testing';
+import { describeAgainstMoto, temporaryDirectory } from '@ecr-kms-replication/testing';
 import { runCli } from '../../src/cli';
 import { PLACEHOLDERS } from '../../src/import/topology';
 import { Capture } from '../fixtures';
@@ -96,98 +96,69 @@ function fillPlaceholders(file: string): void {
     .replace(PLACEHOLDERS.repository, 'my-org/ecr-kms-replication'));
 }
 
-const MOTO_SERVER = findOnPath('moto_server');
+describeAgainstMoto('import against moto_server', () => {
 
-if (!MOTO_SERVER && process.env.CI === 'true') {
-  describe('import against moto_server', () => {
-    test('moto_server is installed (required on CI)', () => {
-      throw new Error('moto_server not found on PATH: the emulator suite cannot be skipped on CI (CI=true)');
-    });
+  test('writes a file that validate accepts once its placeholders are filled in, with the registry\'s content', async () => {
+    await existingRegistry(MOTO_ACCOUNT, 'us-east-1');
+    const file = path.join(fs.mkdtempSync(path.join(TMP, 'case-')), 'topology.yaml');
+    const { code, stdout, stderr } = await cli(['import', '--region', 'us-east-1', '--output', file]);
+    expect(code).toBe(0);
+    expect(stdout).toBe('');
+
+    // What the topology cannot say is said, not dropped.
+    const warnings = stderr.split('\n').filter((line) => line.startsWith('warning: '));
+    expect(warnings).toEqual([
+      expect.stringContaining("warning: rule 1: filter 'team/' is a prefix of 2 repositories (team/api, team/web)"),
+      expect.stringContaining("warning: rule 1: filter 'gone/' matches no repository of the registry"),
+      'warning: repository team/web has IMMUTABLE_WITH_EXCLUSION (exceptions: latest): the topology has no exceptions; imported as IMMUTABLE.',
+      expect.stringContaining("warning: repository team/web: its lifecycle policy has rules the topology's lifecycle"),
+    ]);
+    expect(stderr).toContain(`wrote ${file}: 2 destination(s) and 4 repository(ies) from the registry of account ${MOTO_ACCOUNT} in us-east-1`);
+
+    // Not valid as written: the placeholders stand for what a registry cannot tell.
+    const before = await cli(['validate', '--topology', file]);
+    expect(before.code).toBe(2);
+    expect(before.stderr).toContain('pipeline.connectionArn');
+    expect(before.stderr).toContain('pipeline.repository');
+
+    fillPlaceholders(file);
+    const after = await cli(['validate', '--topology', file]);
+    expect(after.stderr).toBe('');
+    expect(after.code).toBe(0);
+    expect(after.stdout).toContain(`source ${MOTO_ACCOUNT}-us-east-1, 2 destination(s) (1 cross-account), 4 repository(ies)`);
+
+    const model = loadTopology(file);
+    expect(model.destinations.map((d) => d.id)).toEqual([`${MOTO_ACCOUNT}-eu-west-1`, '222222222222-eu-central-1']);
+    expect(model.repositories).toEqual([
+      { name: 'app', existing: true, existingDestinations: [], imageTagMutability: 'IMMUTABLE', scanOnPush: true, lifecycle: { untaggedExpiryDays: 14, maxImageCount: 100 } },
+      { name: 'app-old', existing: true, existingDestinations: [], imageTagMutability: 'MUTABLE', scanOnPush: false },
+      { name: 'team/api', existing: true, existingDestinations: [], imageTagMutability: 'MUTABLE', scanOnPush: true },
+      { name: 'team/web', existing: true, existingDestinations: [], imageTagMutability: 'IMMUTABLE', scanOnPush: true },
+    ]);
+    // The editor's schema line points at the schema from the file's folder.
+    const schema = /^# yaml-language-server: \$schema=(.*)$/m.exec(fs.readFileSync(file, 'utf8'))![1];
+    expect(fs.existsSync(path.resolve(path.dirname(file), schema))).toBe(true);
   });
-} else if (!MOTO_SERVER) {
-  console.warn('moto_server not found: skipping the emulator suite');
-  describe.skip('import against moto_server', () => {
-    test('skipped', () => undefined);
+
+  test('reads another account through the look-up role (--account)', async () => {
+    await existingRegistry(OTHER_ACCOUNT, 'eu-west-1', [{
+      destinations: [{ region: 'us-west-2', registryId: OTHER_ACCOUNT }],
+      repositoryFilters: [{ filter: 'app', filterType: 'PREFIX_MATCH' }],
+    }]);
+    const { code, stdout, stderr } = await cli(['import', '--region', 'eu-west-1', '--account', OTHER_ACCOUNT]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toContain(`# Imported by \`ecr-kms-replication import\` from the registry of account ${OTHER_ACCOUNT} in eu-west-1`);
+    expect(stdout).toMatch(/^repositories:\n {2}- name: app\n {4}existing: true\n/m);
+    expect(stdout).toMatch(/^destinations:\n {2}- account: "111111111111"\n {4}region: us-west-2\n/m);
   });
-} else {
-  describe('import against moto_server', () => {
-    let moto: MotoServer;
-    let restoreEnv: () => void;
 
-    beforeAll(async () => {
-      moto = await MotoServer.start(MOTO_SERVER);
-      restoreEnv = patchEnv(emulatorEnv(moto.endpoint));
-    }, 40_000);
-
-    afterAll(() => {
-      restoreEnv?.();
-      moto?.stop();
-    });
-
-    beforeEach(() => moto.reset());
-
-    test('writes a file that validate accepts once its placeholders are filled in, with the registry\'s content', async () => {
-      await existingRegistry(MOTO_ACCOUNT, 'us-east-1');
-      const file = path.join(fs.mkdtempSync(path.join(TMP, 'case-')), 'topology.yaml');
-      const { code, stdout, stderr } = await cli(['import', '--region', 'us-east-1', '--output', file]);
-      expect(code).toBe(0);
-      expect(stdout).toBe('');
-
-      // What the topology cannot say is said, not dropped.
-      const warnings = stderr.split('\n').filter((line) => line.startsWith('warning: '));
-      expect(warnings).toEqual([
-        expect.stringContaining("warning: rule 1: filter 'team/' is a prefix of 2 repositories (team/api, team/web)"),
-        expect.stringContaining("warning: rule 1: filter 'gone/' matches no repository of the registry"),
-        'warning: repository team/web has IMMUTABLE_WITH_EXCLUSION (exceptions: latest): the topology has no exceptions; imported as IMMUTABLE.',
-        expect.stringContaining("warning: repository team/web: its lifecycle policy has rules the topology's lifecycle"),
-      ]);
-      expect(stderr).toContain(`wrote ${file}: 2 destination(s) and 4 repository(ies) from the registry of account ${MOTO_ACCOUNT} in us-east-1`);
-
-      // Not valid as written: the placeholders stand for what a registry cannot tell.
-      const before = await cli(['validate', '--topology', file]);
-      expect(before.code).toBe(2);
-      expect(before.stderr).toContain('pipeline.connectionArn');
-      expect(before.stderr).toContain('pipeline.repository');
-
-      fillPlaceholders(file);
-      const after = await cli(['validate', '--topology', file]);
-      expect(after.stderr).toBe('');
-      expect(after.code).toBe(0);
-      expect(after.stdout).toContain(`source ${MOTO_ACCOUNT}-us-east-1, 2 destination(s) (1 cross-account), 4 repository(ies)`);
-
-      const model = loadTopology(file);
-      expect(model.destinations.map((d) => d.id)).toEqual([`${MOTO_ACCOUNT}-eu-west-1`, '222222222222-eu-central-1']);
-      expect(model.repositories).toEqual([
-        { name: 'app', existing: true, existingDestinations: [], imageTagMutability: 'IMMUTABLE', scanOnPush: true, lifecycle: { untaggedExpiryDays: 14, maxImageCount: 100 } },
-        { name: 'app-old', existing: true, existingDestinations: [], imageTagMutability: 'MUTABLE', scanOnPush: false },
-        { name: 'team/api', existing: true, existingDestinations: [], imageTagMutability: 'MUTABLE', scanOnPush: true },
-        { name: 'team/web', existing: true, existingDestinations: [], imageTagMutability: 'IMMUTABLE', scanOnPush: true },
-      ]);
-      // The editor's schema line points at the schema from the file's folder.
-      const schema = /^# yaml-language-server: \$schema=(.*)$/m.exec(fs.readFileSync(file, 'utf8'))![1];
-      expect(fs.existsSync(path.resolve(path.dirname(file), schema))).toBe(true);
-    });
-
-    test('reads another account through the look-up role (--account)', async () => {
-      await existingRegistry(OTHER_ACCOUNT, 'eu-west-1', [{
-        destinations: [{ region: 'us-west-2', registryId: OTHER_ACCOUNT }],
-        repositoryFilters: [{ filter: 'app', filterType: 'PREFIX_MATCH' }],
-      }]);
-      const { code, stdout, stderr } = await cli(['import', '--region', 'eu-west-1', '--account', OTHER_ACCOUNT]);
-      expect(stderr).toBe('');
-      expect(code).toBe(0);
-      expect(stdout).toContain(`# Imported by \`ecr-kms-replication import\` from the registry of account ${OTHER_ACCOUNT} in eu-west-1`);
-      expect(stdout).toMatch(/^repositories:\n {2}- name: app\n {4}existing: true\n/m);
-      expect(stdout).toMatch(/^destinations:\n {2}- account: "111111111111"\n {4}region: us-west-2\n/m);
-    });
-
-    test('a registry without a replication configuration: exit 1, nothing written', async () => {
-      await existingRegistry(MOTO_ACCOUNT, 'us-east-1', []);
-      const file = path.join(fs.mkdtempSync(path.join(TMP, 'case-')), 'topology.yaml');
-      const { code, stderr } = await cli(['import', '--region', 'us-east-1', '--output', file]);
-      expect(code).toBe(1);
-      expect(stderr).toBe(`error: the registry of account ${MOTO_ACCOUNT} in us-east-1 has no replication configuration: nothing to import\n`);
-      expect(fs.existsSync(file)).toBe(false);
-    });
+  test('a registry without a replication configuration: exit 1, nothing written', async () => {
+    await existingRegistry(MOTO_ACCOUNT, 'us-east-1', []);
+    const file = path.join(fs.mkdtempSync(path.join(TMP, 'case-')), 'topology.yaml');
+    const { code, stderr } = await cli(['import', '--region', 'us-east-1', '--output', file]);
+    expect(code).toBe(1);
+    expect(stderr).toBe(`error: the registry of account ${MOTO_ACCOUNT} in us-east-1 has no replication configuration: nothing to import\n`);
+    expect(fs.existsSync(file)).toBe(false);
   });
-}
+});

@@ -25,7 +25,7 @@ import {
 import { CreateAliasCommand, CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { DestinationModel, registryStackName, validateTopology } from '@ecr-kms-replication/stacks';
-import { emulatorEnv, findOnPath, MotoServer, patchEnv } from '@ecr-kms-replication/testing';
+import { describeAgainstMoto } from '@ecr-kms-replication/testing';
 import { runCli } from '../../src/cli';
 import { ReaderOptions, RegistryReader, SdkRegistryReader } from '../../src/registry/reader';
 import { VerifyReport } from '../../src/report/result';
@@ -132,118 +132,89 @@ async function preflight(args: string[] = [], input: TopologyInput = TOPOLOGY, r
   return { code, report, problems, stderr: stderr.text };
 }
 
-const MOTO_SERVER = findOnPath('moto_server');
+describeAgainstMoto('preflight against moto_server', () => {
 
-if (!MOTO_SERVER && process.env.CI === 'true') {
-  describe('preflight against moto_server', () => {
-    test('moto_server is installed (required on CI)', () => {
-      throw new Error('moto_server not found on PATH: the emulator suite cannot be skipped on CI (CI=true)');
-    });
+  test('a clean registry set: nothing blocks, exit 0', async () => {
+    const { code, problems, report } = await preflight();
+    expect(problems).toEqual([]);
+    expect(code).toBe(0);
+    expect(report.environments.map((e) => e.role)).toEqual([
+      null, null, 'arn:aws:iam::111111111111:role/cdk-hnb659fds-lookup-role-111111111111-eu-central-1',
+    ]);
   });
-} else if (!MOTO_SERVER) {
-  console.warn('moto_server not found: skipping the emulator suite');
-  describe.skip('preflight against moto_server', () => {
-    test('skipped', () => undefined);
+
+  test('after a deployment, with its stacks holding what exists: nothing blocks, exit 0', async () => {
+    await deploy();
+    const { code, problems, report } = await preflight([], TOPOLOGY, withRegistryResources);
+    expect(problems).toEqual([]);
+    expect(code).toBe(0);
+    const owned = report.environments.flatMap((e) => e.checks.filter((c) => c.detail.startsWith('this deployment\'s own')).map((c) => `${e.id} ${c.check}`));
+    // The repositories and key aliases are owned through moto's own stacks.
+    expect(owned).toEqual(expect.arrayContaining([
+      `${MOTO_ACCOUNT}-us-east-1 key-alias`,
+      `${MOTO_ACCOUNT}-us-east-1 repository`,
+      '111111111111-eu-central-1 key-alias',
+      '111111111111-eu-central-1 repository',
+    ]));
   });
-} else {
-  describe('preflight against moto_server', () => {
-    let moto: MotoServer;
-    let restoreEnv: () => void;
 
-    beforeAll(async () => {
-      moto = await MotoServer.start(MOTO_SERVER);
-      restoreEnv = patchEnv(emulatorEnv(moto.endpoint));
-    }, 40_000);
+  test('a brownfield set-up: each obstacle is named with its fix, exit 1', async () => {
+    // Source: a replication configuration made by hand, and a repository not marked existing.
+    const source = await clientsFor(MOTO_ACCOUNT, 'us-east-1');
+    await source.ecr.send(new PutReplicationConfigurationCommand({
+      replicationConfiguration: {
+        rules: [{ destinations: [{ region: 'ap-south-1', registryId: '222222222222' }], repositoryFilters: [{ filter: 'legacy/', filterType: 'PREFIX_MATCH' }] }],
+      },
+    }));
+    await source.ecr.send(new CreateRepositoryCommand({ repositoryName: 'app' }));
+    // Same-account destination: an AES-256 repository that replication created, with an image.
+    const same = await clientsFor(MOTO_ACCOUNT, 'eu-west-1');
+    await same.ecr.send(new CreateRepositoryCommand({ repositoryName: 'team/api', encryptionConfiguration: { encryptionType: 'AES256' } }));
+    await same.ecr.send(new PutImageCommand({
+      repositoryName: 'team/api',
+      imageTag: 'v1',
+      imageManifest: JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.docker.distribution.manifest.v2+json', config: { digest: 'sha256:1', size: 1 }, layers: [] }),
+    }));
+    // Cross-account destination, read through the look-up role: a registry policy made by hand.
+    const cross = await clientsFor('111111111111', 'eu-central-1');
+    await cross.ecr.send(new PutRegistryPolicyCommand({ policyText: replicationPolicy('444444444444', CROSS_ACCOUNT) }));
 
-    afterAll(() => {
-      restoreEnv?.();
-      moto?.stop();
-    });
-
-    beforeEach(() => moto.reset());
-
-    test('a clean registry set: nothing blocks, exit 0', async () => {
-      const { code, problems, report } = await preflight();
-      expect(problems).toEqual([]);
-      expect(code).toBe(0);
-      expect(report.environments.map((e) => e.role)).toEqual([
-        null, null, 'arn:aws:iam::111111111111:role/cdk-hnb659fds-lookup-role-111111111111-eu-central-1',
-      ]);
-    });
-
-    test('after a deployment, with its stacks holding what exists: nothing blocks, exit 0', async () => {
-      await deploy();
-      const { code, problems, report } = await preflight([], TOPOLOGY, withRegistryResources);
-      expect(problems).toEqual([]);
-      expect(code).toBe(0);
-      const owned = report.environments.flatMap((e) => e.checks.filter((c) => c.detail.startsWith('this deployment\'s own')).map((c) => `${e.id} ${c.check}`));
-      // The repositories and key aliases are owned through moto's own stacks.
-      expect(owned).toEqual(expect.arrayContaining([
-        `${MOTO_ACCOUNT}-us-east-1 key-alias`,
-        `${MOTO_ACCOUNT}-us-east-1 repository`,
-        '111111111111-eu-central-1 key-alias',
-        '111111111111-eu-central-1 repository',
-      ]));
-    });
-
-    test('a brownfield set-up: each obstacle is named with its fix, exit 1', async () => {
-      // Source: a replication configuration made by hand, and a repository not marked existing.
-      const source = await clientsFor(MOTO_ACCOUNT, 'us-east-1');
-      await source.ecr.send(new PutReplicationConfigurationCommand({
-        replicationConfiguration: {
-          rules: [{ destinations: [{ region: 'ap-south-1', registryId: '222222222222' }], repositoryFilters: [{ filter: 'legacy/', filterType: 'PREFIX_MATCH' }] }],
-        },
-      }));
-      await source.ecr.send(new CreateRepositoryCommand({ repositoryName: 'app' }));
-      // Same-account destination: an AES-256 repository that replication created, with an image.
-      const same = await clientsFor(MOTO_ACCOUNT, 'eu-west-1');
-      await same.ecr.send(new CreateRepositoryCommand({ repositoryName: 'team/api', encryptionConfiguration: { encryptionType: 'AES256' } }));
-      await same.ecr.send(new PutImageCommand({
-        repositoryName: 'team/api',
-        imageTag: 'v1',
-        imageManifest: JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.docker.distribution.manifest.v2+json', config: { digest: 'sha256:1', size: 1 }, layers: [] }),
-      }));
-      // Cross-account destination, read through the look-up role: a registry policy made by hand.
-      const cross = await clientsFor('111111111111', 'eu-central-1');
-      await cross.ecr.send(new PutRegistryPolicyCommand({ policyText: replicationPolicy('444444444444', CROSS_ACCOUNT) }));
-
-      const { code, problems } = await preflight();
-      expect(code).toBe(1);
-      expect(problems.map((p) => `${p.env} ${p.status} ${p.check}${p.repository ? ` ${p.repository}` : ''}`)).toEqual([
-        `${MOTO_ACCOUNT}-us-east-1 fail replication-configuration`,
-        `${MOTO_ACCOUNT}-us-east-1 fail repository app`,
-        `${SAME_ACCOUNT.id} fail repository team/api`,
-        `${CROSS_ACCOUNT.id} fail registry-policy`,
-        `${CROSS_ACCOUNT.id} warn registry-policy`,
-      ]);
-      const [replication, app, aes, policy] = problems;
-      expect(replication.detail).toContain('rule 1: legacy/ → 222222222222/ap-south-1');
-      expect(replication.detail).toContain('would stop replication of legacy/ to 222222222222/ap-south-1');
-      expect(replication.fix).toContain('aws ecr put-replication-configuration --replication-configuration \'{"rules":[]}\' --region us-east-1');
-      expect(app.fix).toMatch(/^adopt it: add existing: true/);
-      expect(aes.detail).toContain(`team/api already exists in ${MOTO_ACCOUNT}/eu-west-1 (AES-256, 1 image(s))`);
-      expect(aes.fix).toContain(`aws ecr delete-repository --repository-name team/api --registry-id ${MOTO_ACCOUNT} --region eu-west-1 --force`);
-      expect(policy.detail).toContain('Allow statement "ReplicationFromSource" (arn:aws:iam::444444444444:root: ecr:ReplicateImage)');
-      expect(policy.fix).toContain('aws ecr delete-registry-policy --region eu-central-1');
-    });
-
-    test('a KMS-encrypted destination repository is adopted once existing names the destination', async () => {
-      const same = await clientsFor(MOTO_ACCOUNT, 'eu-west-1');
-      const key = await same.kms.send(new CreateKeyCommand({ Description: 'their own key' }));
-      await same.kms.send(new CreateAliasCommand({ AliasName: 'alias/theirs', TargetKeyId: key.KeyMetadata!.KeyId }));
-      await same.ecr.send(new CreateRepositoryCommand({
-        repositoryName: 'app', encryptionConfiguration: { encryptionType: 'KMS', kmsKey: key.KeyMetadata!.Arn },
-      }));
-      const before = await preflight();
-      expect(before.code).toBe(1);
-      expect(before.problems.map((p) => p.fix)).toEqual([expect.stringMatching(new RegExp(`^adopt it: add ${SAME_ACCOUNT.id} in its existing list`))]);
-
-      const adopting = { ...TOPOLOGY, repositories: [{ name: 'app', existing: [SAME_ACCOUNT.id] }, repo('team/api', 'MUTABLE')] };
-      const after = await preflight([], adopting);
-      expect(after.problems).toEqual([]);
-      expect(after.code).toBe(0);
-      const adopted = after.report.environments[1].checks.find((c) => c.repository === 'app')!;
-      expect(adopted.detail).toBe(`adopted (existing): KMS with ${key.KeyMetadata!.Arn}, 0 image(s)`);
-    });
+    const { code, problems } = await preflight();
+    expect(code).toBe(1);
+    expect(problems.map((p) => `${p.env} ${p.status} ${p.check}${p.repository ? ` ${p.repository}` : ''}`)).toEqual([
+      `${MOTO_ACCOUNT}-us-east-1 fail replication-configuration`,
+      `${MOTO_ACCOUNT}-us-east-1 fail repository app`,
+      `${SAME_ACCOUNT.id} fail repository team/api`,
+      `${CROSS_ACCOUNT.id} fail registry-policy`,
+      `${CROSS_ACCOUNT.id} warn registry-policy`,
+    ]);
+    const [replication, app, aes, policy] = problems;
+    expect(replication.detail).toContain('rule 1: legacy/ → 222222222222/ap-south-1');
+    expect(replication.detail).toContain('would stop replication of legacy/ to 222222222222/ap-south-1');
+    expect(replication.fix).toContain('aws ecr put-replication-configuration --replication-configuration \'{"rules":[]}\' --region us-east-1');
+    expect(app.fix).toMatch(/^adopt it: add existing: true/);
+    expect(aes.detail).toContain(`team/api already exists in ${MOTO_ACCOUNT}/eu-west-1 (AES-256, 1 image(s))`);
+    expect(aes.fix).toContain(`aws ecr delete-repository --repository-name team/api --registry-id ${MOTO_ACCOUNT} --region eu-west-1 --force`);
+    expect(policy.detail).toContain('Allow statement "ReplicationFromSource" (arn:aws:iam::444444444444:root: ecr:ReplicateImage)');
+    expect(policy.fix).toContain('aws ecr delete-registry-policy --region eu-central-1');
   });
-}
+
+  test('a KMS-encrypted destination repository is adopted once existing names the destination', async () => {
+    const same = await clientsFor(MOTO_ACCOUNT, 'eu-west-1');
+    const key = await same.kms.send(new CreateKeyCommand({ Description: 'their own key' }));
+    await same.kms.send(new CreateAliasCommand({ AliasName: 'alias/theirs', TargetKeyId: key.KeyMetadata!.KeyId }));
+    await same.ecr.send(new CreateRepositoryCommand({
+      repositoryName: 'app', encryptionConfiguration: { encryptionType: 'KMS', kmsKey: key.KeyMetadata!.Arn },
+    }));
+    const before = await preflight();
+    expect(before.code).toBe(1);
+    expect(before.problems.map((p) => p.fix)).toEqual([expect.stringMatching(new RegExp(`^adopt it: add ${SAME_ACCOUNT.id} in its existing list`))]);
+
+    const adopting = { ...TOPOLOGY, repositories: [{ name: 'app', existing: [SAME_ACCOUNT.id] }, repo('team/api', 'MUTABLE')] };
+    const after = await preflight([], adopting);
+    expect(after.problems).toEqual([]);
+    expect(after.code).toBe(0);
+    const adopted = after.report.environments[1].checks.find((c) => c.repository === 'app')!;
+    expect(adopted.detail).toBe(`adopted (existing): KMS with ${key.KeyMetadata!.Arn}, 0 image(s)`);
+  });
+});

@@ -13,7 +13,7 @@ import {
 import { CreateAliasCommand, CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { DestinationModel, validateTopology } from '@ecr-kms-replication/stacks';
-import { emulatorEnv, findOnPath, MotoServer, patchEnv } from '@ecr-kms-replication/testing';
+import { describeAgainstMoto } from '@ecr-kms-replication/testing';
 import { runCli } from '../../src/cli';
 import { VerifyReport } from '../../src/report/result';
 import { Capture, repo, topologyFile, topologyInput, TopologyInput } from '../fixtures';
@@ -118,158 +118,129 @@ async function verifyJson(args: string[] = [], input: TopologyInput = TOPOLOGY) 
   return { code, report, problems };
 }
 
-const MOTO_SERVER = findOnPath('moto_server');
+describeAgainstMoto('verify against moto_server', () => {
 
-if (!MOTO_SERVER && process.env.CI === 'true') {
-  describe('verify against moto_server', () => {
-    test('moto_server is installed (required on CI)', () => {
-      throw new Error('moto_server not found on PATH: the emulator suite cannot be skipped on CI (CI=true)');
-    });
+  test('a correct deployment passes, reading the other accounts through the look-up role', async () => {
+    await deploy();
+    const { code, report, problems } = await verifyJson();
+    expect(problems).toEqual([]);
+    expect(code).toBe(0);
+    expect(report.environments.map((e) => e.role)).toEqual([
+      null,
+      null,
+      'arn:aws:iam::111111111111:role/cdk-hnb659fds-lookup-role-111111111111-eu-central-1',
+      'arn:aws:iam::222222222222:role/cdk-hnb659fds-lookup-role-222222222222-ap-southeast-2',
+    ]);
+    const access = report.environments[2].checks.find((c) => c.check === 'access');
+    expect(access?.detail).toContain('assumed-role/cdk-hnb659fds-lookup-role-111111111111-eu-central-1');
+    // source: access + 2 replication + 2 repository; each destination: access + 2 × 3,
+    // plus 2 policy rows and the policy scope row when cross-account
+    expect(report.summary).toMatchObject({ environments: 4, checks: 5 + 7 + 10 + 10, failed: 0, errors: 0 });
   });
-} else if (!MOTO_SERVER) {
-  console.warn('moto_server not found: skipping the emulator suite');
-  describe.skip('verify against moto_server', () => {
-    test('skipped', () => undefined);
+
+  test('the table names each environment and ends with the summary', async () => {
+    await deploy();
+    const { code, stdout, stderr } = await verify();
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+    expect(stdout).toContain('destination 111111111111-eu-central-1 (via arn:aws:iam::111111111111:role/cdk-hnb659fds-lookup-role-111111111111-eu-central-1): ok, 10/10 checks passed');
+    expect(stdout).toMatch(/^OK: 32 passed, 0 failed, 0 errors in 4 environments$/m);
   });
-} else {
-  describe('verify against moto_server', () => {
-    let moto: MotoServer;
-    let restoreEnv: () => void;
 
-    beforeAll(async () => {
-      moto = await MotoServer.start(MOTO_SERVER);
-      restoreEnv = patchEnv(emulatorEnv(moto.endpoint));
-    }, 40_000);
-
-    afterAll(() => {
-      restoreEnv?.();
-      moto?.stop();
-    });
-
-    beforeEach(() => moto.reset());
-
-    test('a correct deployment passes, reading the other accounts through the look-up role', async () => {
-      await deploy();
-      const { code, report, problems } = await verifyJson();
-      expect(problems).toEqual([]);
-      expect(code).toBe(0);
-      expect(report.environments.map((e) => e.role)).toEqual([
-        null,
-        null,
-        'arn:aws:iam::111111111111:role/cdk-hnb659fds-lookup-role-111111111111-eu-central-1',
-        'arn:aws:iam::222222222222:role/cdk-hnb659fds-lookup-role-222222222222-ap-southeast-2',
-      ]);
-      const access = report.environments[2].checks.find((c) => c.check === 'access');
-      expect(access?.detail).toContain('assumed-role/cdk-hnb659fds-lookup-role-111111111111-eu-central-1');
-      // source: access + 2 replication + 2 repository; each destination: access + 2 × 3,
-      // plus 2 policy rows and the policy scope row when cross-account
-      expect(report.summary).toMatchObject({ environments: 4, checks: 5 + 7 + 10 + 10, failed: 0, errors: 0 });
-    });
-
-    test('the table names each environment and ends with the summary', async () => {
-      await deploy();
-      const { code, stdout, stderr } = await verify();
-      expect(code).toBe(0);
-      expect(stderr).toBe('');
-      expect(stdout).toContain('destination 111111111111-eu-central-1 (via arn:aws:iam::111111111111:role/cdk-hnb659fds-lookup-role-111111111111-eu-central-1): ok, 10/10 checks passed');
-      expect(stdout).toMatch(/^OK: 32 passed, 0 failed, 0 errors in 4 environments$/m);
-    });
-
-    test('a destination repository with AES-256 fails, naming the repository and the Region', async () => {
-      await deploy({ aes256: '111111111111-eu-central-1/team/api' });
-      const { code, problems } = await verifyJson();
-      expect(code).toBe(1);
-      expect(problems).toHaveLength(1);
-      expect(problems[0]).toMatchObject({ env: '111111111111-eu-central-1', check: 'encryption', repository: 'team/api', status: 'fail' });
-      expect(problems[0].detail).toContain('team/api in 111111111111/eu-central-1 is encrypted with AES256');
-    });
-
-    test('a missing destination repository fails, naming the repository and the Region', async () => {
-      await deploy({ missing: `${MOTO_ACCOUNT}-eu-west-1/app` });
-      const { code, problems } = await verifyJson();
-      expect(code).toBe(1);
-      expect(problems).toEqual([{
-        env: `${MOTO_ACCOUNT}-eu-west-1`, check: 'repository', repository: 'app', status: 'fail', detail: `app does not exist in ${MOTO_ACCOUNT}/eu-west-1`,
-      }]);
-    });
-
-    test('a destination missing from the replication rule fails every repository at the source', async () => {
-      await deploy({ notReplicatedTo: '222222222222-ap-southeast-2' });
-      const { code, problems } = await verifyJson();
-      expect(code).toBe(1);
-      expect(problems.map((p) => `${p.env} ${p.check} ${p.repository}: ${p.detail}`)).toEqual([
-        `${MOTO_ACCOUNT}-us-east-1 replication app: no replication rule sends app to 222222222222/ap-southeast-2`,
-        `${MOTO_ACCOUNT}-us-east-1 replication team/api: no replication rule sends team/api to 222222222222/ap-southeast-2`,
-      ]);
-    });
-
-    test('a registry policy without the source account fails, naming the repository and the Region', async () => {
-      await deploy({ policyForOtherAccount: '222222222222-ap-southeast-2' });
-      const { code, problems } = await verifyJson();
-      expect(code).toBe(1);
-      expect(problems.map((p) => `${p.env} ${p.check} ${p.repository ?? p.detail}`)).toEqual([
-        '222222222222-ap-southeast-2 registry-policy app',
-        '222222222222-ap-southeast-2 registry-policy team/api',
-        expect.stringContaining('222222222222-ap-southeast-2 registry-policy the registry policy of 222222222222/ap-southeast-2 grants principals other than the source account'),
-      ]);
-      expect(problems[0].detail).toBe(`the registry policy of 222222222222/ap-southeast-2 does not allow ${MOTO_ACCOUNT} ecr:ReplicateImage on app`);
-    });
-
-    test('a registry policy that also grants ecr:CreateRepository is drift, with what to do', async () => {
-      await deploy({ policyGrantsCreateRepository: '222222222222-ap-southeast-2' });
-      const { code, problems } = await verifyJson();
-      expect(code).toBe(1);
-      expect(problems).toEqual([expect.objectContaining({
-        env: '222222222222-ap-southeast-2',
-        check: 'registry-policy',
-        status: 'fail',
-        detail: expect.stringContaining('grants ecr:CreateRepository in statement "ReplicationFromSource"'),
-        fix: expect.stringContaining('remove ecr:CreateRepository'),
-      })]);
-    });
-
-    test('--no-assume-role reads every registry with the current credentials', async () => {
-      const sameAccount = { ...TOPOLOGY, destinations: [SAME_ACCOUNT_DESTINATION] };
-      await deploy({}, sameAccount);
-      const { code, report } = await verifyJson(['--no-assume-role'], sameAccount);
-      expect(code).toBe(0);
-      expect(report.environments.map((e) => e.role)).toEqual([null, null]);
-      // Without a role, another account cannot be reached: said once per environment, no stack trace.
-      const other = await verifyJson(['--no-assume-role']);
-      expect(other.code).toBe(1);
-      expect(other.problems.filter((p) => p.check === 'access').map((p) => p.detail)).toEqual([
-        `the credentials are for account ${MOTO_ACCOUNT}, not 111111111111: use --assume-role other-accounts (the default)`,
-        `the credentials are for account ${MOTO_ACCOUNT}, not 222222222222: use --assume-role other-accounts (the default)`,
-      ]);
-    });
-
-    test('more repositories than one DescribeRepositories call takes: every missing one is found', async () => {
-      const many = {
-        ...TOPOLOGY,
-        destinations: [SAME_ACCOUNT_DESTINATION],
-        repositories: Array.from({ length: 110 }, (_, i) => repo(`app-${String(i).padStart(3, '0')}`)),
-      };
-      await deploy({ missing: `${MOTO_ACCOUNT}-eu-west-1/app-105` }, many);
-      const { code, problems } = await verifyJson([], many);
-      expect(code).toBe(1);
-      expect(problems.map((p) => `${p.env} ${p.check} ${p.repository}`)).toEqual([`${MOTO_ACCOUNT}-eu-west-1 repository app-105`]);
-    });
-
-    test('--images reads the images of each source repository', async () => {
-      await deploy();
-      const { code, report } = await verifyJson(['--images', '3']);
-      expect(code).toBe(0);
-      expect(report.environments[0].checks.filter((c) => c.check === 'image-replication')).toEqual([
-        { check: 'image-replication', repository: 'app', status: 'pass', detail: 'no image' },
-        { check: 'image-replication', repository: 'team/api', status: 'pass', detail: 'no image' },
-      ]);
-    });
-
-    test('a key alias missing in a destination is an error for its repositories', async () => {
-      await deploy();
-      const { code, problems } = await verifyJson([], { ...TOPOLOGY, keyAlias: 'alias/other' });
-      expect(code).toBe(1);
-      expect(problems.filter((p) => p.check === 'encryption').every((p) => p.status === 'error' && p.detail.includes('cannot resolve alias/other'))).toBe(true);
-    });
+  test('a destination repository with AES-256 fails, naming the repository and the Region', async () => {
+    await deploy({ aes256: '111111111111-eu-central-1/team/api' });
+    const { code, problems } = await verifyJson();
+    expect(code).toBe(1);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({ env: '111111111111-eu-central-1', check: 'encryption', repository: 'team/api', status: 'fail' });
+    expect(problems[0].detail).toContain('team/api in 111111111111/eu-central-1 is encrypted with AES256');
   });
-}
+
+  test('a missing destination repository fails, naming the repository and the Region', async () => {
+    await deploy({ missing: `${MOTO_ACCOUNT}-eu-west-1/app` });
+    const { code, problems } = await verifyJson();
+    expect(code).toBe(1);
+    expect(problems).toEqual([{
+      env: `${MOTO_ACCOUNT}-eu-west-1`, check: 'repository', repository: 'app', status: 'fail', detail: `app does not exist in ${MOTO_ACCOUNT}/eu-west-1`,
+    }]);
+  });
+
+  test('a destination missing from the replication rule fails every repository at the source', async () => {
+    await deploy({ notReplicatedTo: '222222222222-ap-southeast-2' });
+    const { code, problems } = await verifyJson();
+    expect(code).toBe(1);
+    expect(problems.map((p) => `${p.env} ${p.check} ${p.repository}: ${p.detail}`)).toEqual([
+      `${MOTO_ACCOUNT}-us-east-1 replication app: no replication rule sends app to 222222222222/ap-southeast-2`,
+      `${MOTO_ACCOUNT}-us-east-1 replication team/api: no replication rule sends team/api to 222222222222/ap-southeast-2`,
+    ]);
+  });
+
+  test('a registry policy without the source account fails, naming the repository and the Region', async () => {
+    await deploy({ policyForOtherAccount: '222222222222-ap-southeast-2' });
+    const { code, problems } = await verifyJson();
+    expect(code).toBe(1);
+    expect(problems.map((p) => `${p.env} ${p.check} ${p.repository ?? p.detail}`)).toEqual([
+      '222222222222-ap-southeast-2 registry-policy app',
+      '222222222222-ap-southeast-2 registry-policy team/api',
+      expect.stringContaining('222222222222-ap-southeast-2 registry-policy the registry policy of 222222222222/ap-southeast-2 grants principals other than the source account'),
+    ]);
+    expect(problems[0].detail).toBe(`the registry policy of 222222222222/ap-southeast-2 does not allow ${MOTO_ACCOUNT} ecr:ReplicateImage on app`);
+  });
+
+  test('a registry policy that also grants ecr:CreateRepository is drift, with what to do', async () => {
+    await deploy({ policyGrantsCreateRepository: '222222222222-ap-southeast-2' });
+    const { code, problems } = await verifyJson();
+    expect(code).toBe(1);
+    expect(problems).toEqual([expect.objectContaining({
+      env: '222222222222-ap-southeast-2',
+      check: 'registry-policy',
+      status: 'fail',
+      detail: expect.stringContaining('grants ecr:CreateRepository in statement "ReplicationFromSource"'),
+      fix: expect.stringContaining('remove ecr:CreateRepository'),
+    })]);
+  });
+
+  test('--no-assume-role reads every registry with the current credentials', async () => {
+    const sameAccount = { ...TOPOLOGY, destinations: [SAME_ACCOUNT_DESTINATION] };
+    await deploy({}, sameAccount);
+    const { code, report } = await verifyJson(['--no-assume-role'], sameAccount);
+    expect(code).toBe(0);
+    expect(report.environments.map((e) => e.role)).toEqual([null, null]);
+    // Without a role, another account cannot be reached: said once per environment, no stack trace.
+    const other = await verifyJson(['--no-assume-role']);
+    expect(other.code).toBe(1);
+    expect(other.problems.filter((p) => p.check === 'access').map((p) => p.detail)).toEqual([
+      `the credentials are for account ${MOTO_ACCOUNT}, not 111111111111: use --assume-role other-accounts (the default)`,
+      `the credentials are for account ${MOTO_ACCOUNT}, not 222222222222: use --assume-role other-accounts (the default)`,
+    ]);
+  });
+
+  test('more repositories than one DescribeRepositories call takes: every missing one is found', async () => {
+    const many = {
+      ...TOPOLOGY,
+      destinations: [SAME_ACCOUNT_DESTINATION],
+      repositories: Array.from({ length: 110 }, (_, i) => repo(`app-${String(i).padStart(3, '0')}`)),
+    };
+    await deploy({ missing: `${MOTO_ACCOUNT}-eu-west-1/app-105` }, many);
+    const { code, problems } = await verifyJson([], many);
+    expect(code).toBe(1);
+    expect(problems.map((p) => `${p.env} ${p.check} ${p.repository}`)).toEqual([`${MOTO_ACCOUNT}-eu-west-1 repository app-105`]);
+  });
+
+  test('--images reads the images of each source repository', async () => {
+    await deploy();
+    const { code, report } = await verifyJson(['--images', '3']);
+    expect(code).toBe(0);
+    expect(report.environments[0].checks.filter((c) => c.check === 'image-replication')).toEqual([
+      { check: 'image-replication', repository: 'app', status: 'pass', detail: 'no image' },
+      { check: 'image-replication', repository: 'team/api', status: 'pass', detail: 'no image' },
+    ]);
+  });
+
+  test('a key alias missing in a destination is an error for its repositories', async () => {
+    await deploy();
+    const { code, problems } = await verifyJson([], { ...TOPOLOGY, keyAlias: 'alias/other' });
+    expect(code).toBe(1);
+    expect(problems.filter((p) => p.check === 'encryption').every((p) => p.status === 'error' && p.detail.includes('cannot resolve alias/other'))).toBe(true);
+  });
+});

@@ -12,7 +12,7 @@
  */
 import { DeleteRuleCommand, EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand, RemoveTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { emulatorEnv, findMotoServer, MotoServer, patchEnv, temporaryDirectory } from '@ecr-kms-replication/testing';
+import { describeAgainstMoto, temporaryDirectory } from '@ecr-kms-replication/testing';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
@@ -139,95 +139,73 @@ function synthesizedRules(): Record<'forwarding' | 'bus' | 'build', SynthesizedR
   return { forwarding: find('ForwardingRule'), bus: find('BusRule'), build: find('VerificationFailedBuild') };
 }
 
-const MOTO_SERVER = findMotoServer();
+describeAgainstMoto('alert event patterns against moto_server', (server) => {
+  let events: EventBridgeClient;
+  let sqs: SQSClient;
+  const rules = synthesizedRules();
 
-if (!MOTO_SERVER && process.env.CI === 'true') {
-  describe('alert event patterns against moto_server', () => {
-    test('moto_server is installed (required on CI)', () => {
-      throw new Error('moto_server not found on PATH: the emulator suite cannot be skipped on CI (CI=true)');
-    });
+  beforeAll(() => {
+    events = new EventBridgeClient({ region: REGION });
+    sqs = new SQSClient({ region: REGION });
   });
-} else if (!MOTO_SERVER) {
-  console.warn('moto_server not found: skipping the alert event pattern suite');
-  describe.skip('alert event patterns against moto_server', () => {
-    test('skipped', () => undefined);
+
+  afterAll(() => {
+    events?.destroy();
+    sqs?.destroy();
   });
-} else {
-  const motoServer = MOTO_SERVER;
-  describe('alert event patterns against moto_server', () => {
-    let moto: MotoServer;
-    let restoreEnv: () => void;
-    let events: EventBridgeClient;
-    let sqs: SQSClient;
-    const rules = synthesizedRules();
 
-    beforeAll(async () => {
-      moto = await MotoServer.start(motoServer);
-      restoreEnv = patchEnv(emulatorEnv(moto.endpoint));
-      events = new EventBridgeClient({ region: REGION });
-      sqs = new SQSClient({ region: REGION });
-    });
-
-    afterAll(() => {
-      events?.destroy();
-      sqs?.destroy();
-      restoreEnv?.();
-      moto?.stop();
-    });
-
-    /** The messages that reach a queue behind a rule with `rule`'s pattern (and input transformer) after `sent` are put. */
-    async function delivered(rule: SynthesizedRule, sent: object[]): Promise<string[]> {
-      await moto.reset();
-      const queue = await sqs.send(new CreateQueueCommand({ QueueName: 'alerts' }));
-      const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.QueueUrl, AttributeNames: ['QueueArn'] }));
-      await events.send(new PutRuleCommand({ Name: 'under-test', EventPattern: JSON.stringify(rule.EventPattern) }));
-      await events.send(new PutTargetsCommand({
-        Rule: 'under-test',
-        Targets: [{ Id: 'queue', Arn: Attributes!.QueueArn, InputTransformer: rule.Targets[0].InputTransformer }],
+  /** The messages that reach a queue behind a rule with `rule`'s pattern (and input transformer) after `sent` are put. */
+  async function delivered(rule: SynthesizedRule, sent: object[]): Promise<string[]> {
+    await server().reset();
+    const queue = await sqs.send(new CreateQueueCommand({ QueueName: 'alerts' }));
+    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.QueueUrl, AttributeNames: ['QueueArn'] }));
+    await events.send(new PutRuleCommand({ Name: 'under-test', EventPattern: JSON.stringify(rule.EventPattern) }));
+    await events.send(new PutTargetsCommand({
+      Rule: 'under-test',
+      Targets: [{ Id: 'queue', Arn: Attributes!.QueueArn, InputTransformer: rule.Targets[0].InputTransformer }],
+    }));
+    for (const event of sent as (typeof REPLICATION_FAILED)[]) {
+      const result = await events.send(new PutEventsCommand({
+        Entries: [{ Source: event.source, DetailType: event['detail-type'], Detail: JSON.stringify(event.detail), Resources: event.resources, Time: new Date(event.time) }],
       }));
-      for (const event of sent as (typeof REPLICATION_FAILED)[]) {
-        const result = await events.send(new PutEventsCommand({
-          Entries: [{ Source: event.source, DetailType: event['detail-type'], Detail: JSON.stringify(event.detail), Resources: event.resources, Time: new Date(event.time) }],
-        }));
-        expect(result.FailedEntryCount).toBe(0);
-      }
-      const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
-      await events.send(new RemoveTargetsCommand({ Rule: 'under-test', Ids: ['queue'] }));
-      await events.send(new DeleteRuleCommand({ Name: 'under-test' }));
-      return (received.Messages ?? []).map((m) => m.Body!);
+      expect(result.FailedEntryCount).toBe(0);
     }
+    const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+    await events.send(new RemoveTargetsCommand({ Rule: 'under-test', Ids: ['queue'] }));
+    await events.send(new DeleteRuleCommand({ Name: 'under-test' }));
+    return (received.Messages ?? []).map((m) => m.Body!);
+  }
 
-    test('the registries forward a failed replication, not a successful one, nor an image push', async () => {
-      const messages = await delivered(rules.forwarding, [REPLICATION_SUCCEEDED, IMAGE_PUSHED, REPLICATION_FAILED]);
-      expect(messages).toHaveLength(1);
-      expect(JSON.parse(messages[0])).toMatchObject({ 'detail-type': 'ECR Replication Action', 'detail': { 'result': 'FAILED', 'repository-name': 'my-app' } });
-    });
-
-    test('a result other than SUCCESS is a failure too', async () => {
-      const other = { ...REPLICATION_FAILED, detail: { ...REPLICATION_FAILED.detail, result: 'ERROR' } };
-      expect(await delivered(rules.forwarding, [other])).toHaveLength(1);
-    });
-
-    test('the bus publishes the failed replication as a readable message', async () => {
-      const messages = await delivered(rules.bus, [REPLICATION_SUCCEEDED, REPLICATION_FAILED, IMAGE_PUSHED]);
-      expect(messages).toHaveLength(1);
-      expect(messages[0]).toContain('ECR replication failed: my-app:latest (sha256:8g6c3751gf7gc5g47603ege4511d5a80ead5g90f5893543f1489bde2345) '
-        + `from registry ${ACCOUNT}/us-west-2 to registry ${ACCOUNT}/${REGION}`);
-      expect(messages[0]).toContain('result FAILED');
-    });
-
-    test('a failed, stopped or timed-out verification build is published with its log link; a running or successful one is not', async () => {
-      const messages = await delivered(rules.build, ['IN_PROGRESS', 'SUCCEEDED', 'FAILED', 'STOPPED', 'TIMED_OUT'].map(buildStateChange));
-      expect(messages).toHaveLength(3);
-      expect(messages.map((m) => /verification (\w+) at/.exec(m)?.[1]).sort()).toEqual(['FAILED', 'STOPPED', 'TIMED_OUT']);
-      for (const message of messages) {
-        expect(message).toContain('Build log: https://console.aws.amazon.com/cloudwatch/home?region=us-east-1#logEvent:group=/aws/codebuild/my-sample-project');
-      }
-    });
-
-    test('another project\'s failed build is not published', async () => {
-      const other = buildStateChange('FAILED');
-      expect(await delivered(rules.build, [{ ...other, detail: { ...other.detail, 'project-name': 'someone-else' } }])).toHaveLength(0);
-    });
+  test('the registries forward a failed replication, not a successful one, nor an image push', async () => {
+    const messages = await delivered(rules.forwarding, [REPLICATION_SUCCEEDED, IMAGE_PUSHED, REPLICATION_FAILED]);
+    expect(messages).toHaveLength(1);
+    expect(JSON.parse(messages[0])).toMatchObject({ 'detail-type': 'ECR Replication Action', 'detail': { 'result': 'FAILED', 'repository-name': 'my-app' } });
   });
-}
+
+  test('a result other than SUCCESS is a failure too', async () => {
+    const other = { ...REPLICATION_FAILED, detail: { ...REPLICATION_FAILED.detail, result: 'ERROR' } };
+    expect(await delivered(rules.forwarding, [other])).toHaveLength(1);
+  });
+
+  test('the bus publishes the failed replication as a readable message', async () => {
+    const messages = await delivered(rules.bus, [REPLICATION_SUCCEEDED, REPLICATION_FAILED, IMAGE_PUSHED]);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toContain('ECR replication failed: my-app:latest (sha256:8g6c3751gf7gc5g47603ege4511d5a80ead5g90f5893543f1489bde2345) '
+      + `from registry ${ACCOUNT}/us-west-2 to registry ${ACCOUNT}/${REGION}`);
+    expect(messages[0]).toContain('result FAILED');
+  });
+
+  test('a failed, stopped or timed-out verification build is published with its log link; a running or successful one is not', async () => {
+    const messages = await delivered(rules.build, ['IN_PROGRESS', 'SUCCEEDED', 'FAILED', 'STOPPED', 'TIMED_OUT'].map(buildStateChange));
+    expect(messages).toHaveLength(3);
+    expect(messages.map((m) => /verification (\w+) at/.exec(m)?.[1]).sort()).toEqual(['FAILED', 'STOPPED', 'TIMED_OUT']);
+    for (const message of messages) {
+      expect(message).toContain('Build log: https://console.aws.amazon.com/cloudwatch/home?region=us-east-1#logEvent:group=/aws/codebuild/my-sample-project');
+    }
+  });
+
+  test('another project\'s failed build is not published', async () => {
+    const other = buildStateChange('FAILED');
+    expect(await delivered(rules.build, [{ ...other, detail: { ...other.detail, 'project-name': 'someone-else' } }])).toHaveLength(0);
+  });
+}, { resetBeforeEach: false });
