@@ -70,6 +70,8 @@ new JsonFile(root, 'nx.json', {
           { runtime: 'command -v cfn-lint || echo no cfn-lint' },
         ],
       },
+      // The emulator suites talk to a local moto_server: never replayed.
+      'test:emulator': { dependsOn: ['^compile'], cache: false },
       eslint: { dependsOn: ['^compile'], cache: true },
       // synth reads the topology file and the environment: never replay it.
       synth: { dependsOn: ['^compile'], cache: false },
@@ -89,6 +91,8 @@ root.addTask('build', { description: 'Compile every package', exec: 'nx run-many
 root.tasks.tryFind('test')?.reset('node tools/test.js', { receiveArgs: true });
 // Straight to node, as `synth` below: no projen lines around the total.
 root.package.setScript('test', 'node tools/test.js');
+// The emulator suites (moto_server, the AWS CLI), the same way: `npm run test:emulator`.
+root.package.setScript('test:emulator', 'node tools/test.js --emulator');
 root.addTask('lint', { exec: 'nx run-many -t eslint --output-style=stream' });
 
 /** Options every package shares. */
@@ -172,6 +176,18 @@ function installAtRoot(project: typescript.TypeScriptProject) {
   const eslintStep = test.steps.findIndex((step) => step.spawn === 'eslint');
   if (eslintStep >= 0) {
     test.removeStep(eslintStep);
+  }
+  if (project.jest) {
+    // The emulator suites (test/integration: moto_server, the AWS CLI) are a
+    // suite of their own, `test:emulator`, which CI always runs: `test` stays fast.
+    const jestStep = test.steps.findIndex((step) => step.execArgs?.[0] === 'jest');
+    test.removeStep(jestStep);
+    test.exec('jest --passWithNoTests --ci --testPathIgnorePatterns=/test/integration/', { receiveArgs: true });
+    project.addTask('test:emulator', {
+      description: 'Run the emulator suites (moto_server; skipped with a warning without it, a failure on CI)',
+      exec: 'jest --passWithNoTests --ci --testPathPatterns=/test/integration/',
+      receiveArgs: true,
+    });
   }
 }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 // `npm test`: every package's `test` task through nx, then three checks.
+// `npm run test:emulator` (`--emulator`): the same for the emulator suites.
 //
 // - The tests run with TMPDIR (and TMP, TEMP) pointing at a fresh, empty
 //   folder; whatever a test leaves there is listed and fails the run.
@@ -76,8 +77,10 @@ function follow(stream, target) {
 async function main() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ecr-kms-replication-npm-test-'));
   const statusBefore = new Set(gitStatus());
-  const args = process.argv.slice(2);
-  const nxArgs = ['run-many', '-t', 'test', '--output-style=stream'];
+  // --emulator: the emulator suites (`test:emulator`: moto_server, the AWS CLI) instead of the tests.
+  const emulator = process.argv.includes('--emulator');
+  const args = process.argv.slice(2).filter((arg) => arg !== '--emulator');
+  const nxArgs = ['run-many', '-t', emulator ? 'test:emulator' : 'test', '--output-style=stream'];
   if (process.env.CI === 'true' && !args.includes('--skip-nx-cache')) {
     nxArgs.push('--skip-nx-cache');
   }
