@@ -251,7 +251,11 @@ const pipelineApp = new awscdk.AwsCdkTypeScriptApp({
   // type-check and no bundle task on every synth; `npm test` type-checks.
   app: 'node bin/app.js',
   buildCommand: undefined,
-  deps: [`${stacksPkg.package.packageName}@${WORKSPACE_VERSION}`, `cdk-nag@^${CDK_NAG_VERSION}`],
+  deps: [
+    `${stacksPkg.package.packageName}@${WORKSPACE_VERSION}`,
+    `${constructsPkg.package.packageName}@${WORKSPACE_VERSION}`,
+    `cdk-nag@^${CDK_NAG_VERSION}`,
+  ],
   devDeps: [
     'yaml@^2.9.1',
     `${testingPkg.package.packageName}@${WORKSPACE_VERSION}`,

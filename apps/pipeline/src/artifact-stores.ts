@@ -1,6 +1,6 @@
+import { ReplicationKey } from '@ecr-kms-replication/constructs';
 import { Duration } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 
@@ -47,29 +47,11 @@ export function hardenArtifactBucket(bucket: s3.IBucket) {
     noncurrentVersionExpiration: Duration.days(NONCURRENT_ARTIFACT_DAYS),
     abortIncompleteMultipartUploadAfter: Duration.days(INCOMPLETE_UPLOAD_DAYS),
   });
-  keyOf(bucket)?.addToResourcePolicy(grantsOnlyForAwsResources());
+  keyOf(bucket)?.addToResourcePolicy(ReplicationKey.grantsOnlyForAwsResources());
 }
 
 /** The customer managed key of a bucket, also behind an alias (the support stacks encrypt through one). */
 function keyOf(bucket: s3.IBucket): kms.Key | undefined {
   const key = bucket.encryptionKey instanceof kms.Alias ? bucket.encryptionKey.aliasTargetKey : bucket.encryptionKey;
   return key instanceof kms.Key ? key : undefined;
-}
-
-/**
- * Denies every grant that an AWS service does not create for itself: the
- * shape AWS Control Tower's CT.KMS.PR.3 asks for (the same statement as on the
- * replication keys).
- */
-export function grantsOnlyForAwsResources(): iam.PolicyStatement {
-  return new iam.PolicyStatement({
-    sid: 'GrantsOnlyForAwsResources',
-    effect: iam.Effect.DENY,
-    principals: [new iam.AnyPrincipal()],
-    actions: ['kms:CreateGrant'],
-    resources: ['*'],
-    conditions: {
-      BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' },
-    },
-  });
 }

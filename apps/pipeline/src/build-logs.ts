@@ -1,6 +1,6 @@
-import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { allowLogGroupEncryption } from '@ecr-kms-replication/constructs';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -41,24 +41,7 @@ export class BuildLogs extends Construct {
    * use the key for this log group only (CT.CLOUDWATCH.PR.3).
    */
   public encryptWith(key: kms.IKey) {
-    const stack = Stack.of(this);
-    key.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'BuildLogs',
-      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-      // The actions AWS documents for encrypting a log group (CloudWatch Logs user guide, encrypt-log-data-kms).
-      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-      resources: ['*'],
-      conditions: {
-        ArnEquals: {
-          'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
-            service: 'logs',
-            resource: 'log-group',
-            resourceName: this.logGroupName,
-            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-          }),
-        },
-      },
-    }));
+    allowLogGroupEncryption(this, key, this.logGroupName, 'BuildLogs');
     (this.logGroup.node.defaultChild as logs.CfnLogGroup).kmsKeyId = key.keyArn;
   }
 }

@@ -9,3 +9,4 @@ export * from './alerts-topic';
 export * from './replication-failure-forwarding';
 export * from './alerts-bus';
 export * from './scheduled-verification';
+export * from './log-encryption';

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
+import { allowLogGroupEncryption } from './log-encryption';
 import { AlertsTopic } from './alerts-topic';
 import { throwIfInvalid } from './validation';
 
@@ -124,20 +125,7 @@ export class ScheduledVerification extends Construct {
       // Deleted with its stack, like the key that encrypts it.
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    props.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'ScheduledVerificationLogs',
-      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-      // The actions AWS documents for encrypting a log group (CloudWatch Logs user guide, encrypt-log-data-kms).
-      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-      resources: ['*'],
-      conditions: {
-        ArnEquals: {
-          'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
-            service: 'logs', resource: 'log-group', resourceName: logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-          }),
-        },
-      },
-    }));
+    allowLogGroupEncryption(this, props.encryptionKey, logGroupName, 'ScheduledVerificationLogs');
     const commands = codebuild.BuildSpec.fromObject({ version: '0.2', phases: { build: { commands: [...props.commands] } } });
     this.project = new codebuild.Project(this, 'Project', {
       description: 'ecr-kms-replication: scheduled verification of every registry',
