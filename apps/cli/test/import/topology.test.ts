@@ -79,9 +79,10 @@ describe('importTopology', () => {
     const model = parseTopology(filled(text));
     expect(model.source.id).toBe('111111111111-us-east-1');
     expect(model.destinations.map((d) => [d.id, d.crossAccount])).toEqual([['111111111111-eu-west-1', false], ['222222222222-eu-central-1', true]]);
+    const everywhere = ['111111111111-eu-west-1', '222222222222-eu-central-1'];
     expect(model.repositories).toEqual([
-      { name: 'app', existing: true, existingDestinations: [], imageTagMutability: 'IMMUTABLE', scanOnPush: true },
-      { name: 'team/api', existing: true, existingDestinations: [], imageTagMutability: 'IMMUTABLE', scanOnPush: true },
+      { name: 'app', existing: true, existingDestinations: [], imageTagMutability: 'IMMUTABLE', scanOnPush: true, destinations: everywhere },
+      { name: 'team/api', existing: true, existingDestinations: [], imageTagMutability: 'IMMUTABLE', scanOnPush: true, destinations: everywhere },
     ]);
     expect(model.source.keyAdmins).toEqual([]);
   });

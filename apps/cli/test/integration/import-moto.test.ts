@@ -129,11 +129,12 @@ describeAgainstMoto('import against moto_server', () => {
 
     const model = loadTopology(file);
     expect(model.destinations.map((d) => d.id)).toEqual([`${MOTO_ACCOUNT}-eu-west-1`, '222222222222-eu-central-1']);
+    const everywhere = [`${MOTO_ACCOUNT}-eu-west-1`, '222222222222-eu-central-1'];
     expect(model.repositories).toEqual([
-      { name: 'app', existing: true, existingDestinations: [], imageTagMutability: 'IMMUTABLE', scanOnPush: true, lifecycle: { untaggedExpiryDays: 14, maxImageCount: 100 } },
-      { name: 'app-old', existing: true, existingDestinations: [], imageTagMutability: 'MUTABLE', scanOnPush: false },
-      { name: 'team/api', existing: true, existingDestinations: [], imageTagMutability: 'MUTABLE', scanOnPush: true },
-      { name: 'team/web', existing: true, existingDestinations: [], imageTagMutability: 'IMMUTABLE', scanOnPush: true },
+      { name: 'app', existing: true, existingDestinations: [], imageTagMutability: 'IMMUTABLE', scanOnPush: true, lifecycle: { untaggedExpiryDays: 14, maxImageCount: 100 }, destinations: everywhere },
+      { name: 'app-old', existing: true, existingDestinations: [], imageTagMutability: 'MUTABLE', scanOnPush: false, destinations: everywhere },
+      { name: 'team/api', existing: true, existingDestinations: [], imageTagMutability: 'MUTABLE', scanOnPush: true, destinations: everywhere },
+      { name: 'team/web', existing: true, existingDestinations: [], imageTagMutability: 'IMMUTABLE', scanOnPush: true, destinations: everywhere },
     ]);
     // The editor's schema line points at the schema from the file's folder.
     const schema = /^# yaml-language-server: \$schema=(.*)$/m.exec(fs.readFileSync(file, 'utf8'))![1];

@@ -6,3 +6,4 @@ export { topologySchema, topologyJsonSchema, DEFAULT_KEY_ALIAS, DEFAULT_BRANCH, 
 export type { TopologyFile } from './schema';
 export { formatTopologyFile, schemaReference, TOPOLOGY_SCHEMA_FILE } from './write';
 export type { FieldComment, TopologyFileOptions } from './write';
+export * from './routing';

@@ -244,12 +244,14 @@ function toModel(file: TopologyFile): TopologyModel {
       imageTagMutability: r.imageTagMutability ?? defaults.imageTagMutability ?? 'IMMUTABLE',
       scanOnPush: r.scanOnPush ?? defaults.scanOnPush ?? true,
       ...(hasLifecycle ? { lifecycle: { ...lifecycle } } : {}),
+      destinations: destinations.map((d) => d.id),
     };
   });
   return {
     source,
     destinations,
     repositories,
+    namespaces: [],
     pipeline: { ...file.pipeline },
     keyAlias: file.keyAlias,
     removal: file.removal,

@@ -42,6 +42,30 @@ export interface RepositoryModel {
   readonly imageTagMutability: TagMutability;
   readonly scanOnPush: boolean;
   readonly lifecycle?: LifecycleModel;
+  /**
+   * The ids of the destinations the repository is replicated to, in the
+   * topology's destination order. Every destination unless the file routes it.
+   */
+  readonly destinations: readonly string[];
+}
+
+/**
+ * A namespace: every repository whose name starts with `<prefix>/`, listed or
+ * not. It never covers a repository named `<prefix>` itself, nor
+ * `<prefix>ab/...` (see {@link namespaceFilter}).
+ */
+export interface NamespaceModel {
+  /** The namespace without its trailing `/`, e.g. `team-a` or `org/team-a`. */
+  readonly prefix: string;
+  /**
+   * The ids of the destinations the namespace is replicated to, in the
+   * topology's destination order. Every destination unless the file routes it.
+   */
+  readonly destinations: readonly string[];
+  /** Tag mutability of every repository created under the namespace. */
+  readonly imageTagMutability: TagMutability;
+  /** Lifecycle of every repository created under the namespace. */
+  readonly lifecycle?: LifecycleModel;
 }
 
 /** Who administers and who uses a KMS key, as IAM principal ARNs. */
@@ -123,6 +147,8 @@ export interface TopologyModel {
   readonly destinations: readonly DestinationModel[];
   /** In file order. */
   readonly repositories: readonly RepositoryModel[];
+  /** In file order; empty when the file has none. */
+  readonly namespaces: readonly NamespaceModel[];
   readonly pipeline: PipelineModel;
   /** Alias of the KMS key in every environment, e.g. `alias/ecr-kms-replication`. */
   readonly keyAlias: string;

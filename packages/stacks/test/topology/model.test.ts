@@ -17,7 +17,9 @@ describe('the model derived from the file', () => {
       existingDestinations: [],
       imageTagMutability: 'IMMUTABLE',
       scanOnPush: true,
+      destinations: ['111111111111-us-west-2', '222222222222-eu-west-1'],
     });
+    expect(model.namespaces).toEqual([]);
   });
 
   test('ids are <account>-<region> and crossAccount compares with the source account', () => {
@@ -57,10 +59,10 @@ describe('the model derived from the file', () => {
     topology.repositories[1] = { name: 'team-b/api', imageTagMutability: 'IMMUTABLE', scanOnPush: true, lifecycle: { maxImageCount: 50 } };
     const [first, second] = validateTopology(topology).repositories;
     expect(first).toEqual({
-      name: 'team-a/service', existing: false, existingDestinations: [], imageTagMutability: 'MUTABLE', scanOnPush: false, lifecycle: { untaggedExpiryDays: 7 },
+      name: 'team-a/service', existing: false, existingDestinations: [], imageTagMutability: 'MUTABLE', scanOnPush: false, lifecycle: { untaggedExpiryDays: 7 }, destinations: ['111111111111-us-west-2', '222222222222-eu-west-1'],
     });
     expect(second).toEqual({
-      name: 'team-b/api', existing: false, existingDestinations: [], imageTagMutability: 'IMMUTABLE', scanOnPush: true, lifecycle: { maxImageCount: 50 },
+      name: 'team-b/api', existing: false, existingDestinations: [], imageTagMutability: 'IMMUTABLE', scanOnPush: true, lifecycle: { maxImageCount: 50 }, destinations: ['111111111111-us-west-2', '222222222222-eu-west-1'],
     });
   });
 
