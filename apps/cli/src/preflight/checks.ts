@@ -7,6 +7,7 @@
  */
 import { DestinationModel, Environment, isAdopted, RepositoryModel, SourceModel, TopologyModel } from '@ecr-kms-replication/stacks';
 import { CreationTemplateData, KeyData, RepositoryData, ReplicationRuleData, StackData } from '../registry/data';
+import { stackStatusRule } from './stack-status';
 import { CheckResult } from '../report/result';
 import { CREATION_TEMPLATE_PREFIX, registryName } from '../verify/checks';
 import { describeGrant, describeStatements, grantsBeyondReplication, parsePolicy } from '../verify/policy';
@@ -19,22 +20,14 @@ export interface Ownership {
   readonly repositoriesStacks: readonly StackData[];
 }
 
-/** Stack states that block every deployment of the stack until someone acts. */
-const STUCK_STACKS: Readonly<Record<string, (stack: string, region: string) => string>> = {
-  ROLLBACK_COMPLETE: (stack, region) => `aws cloudformation delete-stack --stack-name ${stack} --region ${region}`,
-  ROLLBACK_FAILED: (stack, region) => `aws cloudformation delete-stack --stack-name ${stack} --region ${region}`,
-  DELETE_FAILED: (stack, region) => `aws cloudformation delete-stack --stack-name ${stack} --region ${region}`,
-  UPDATE_ROLLBACK_FAILED: (stack, region) => `aws cloudformation continue-update-rollback --stack-name ${stack} --region ${region}`,
-};
-
 function isLive(stack: StackData): boolean {
-  return !STUCK_STACKS[stack.status] || stack.status === 'UPDATE_ROLLBACK_FAILED';
+  return stackStatusRule(stack.status).holdsResources;
 }
 
 /**
  * The stack of ours that holds a resource of `type` (and `physicalId`, when
  * given), or `undefined`. A stack left in ROLLBACK_COMPLETE holds nothing:
- * what it retained is an orphan.
+ * what it retained is an orphan (see `STACK_STATUS_RULES`).
  */
 export function ownerOf(ownership: Ownership, type: string, physicalId?: string): string | undefined {
   const stacks = [...(ownership.registryStack ? [ownership.registryStack] : []), ...ownership.repositoriesStacks];
@@ -51,22 +44,22 @@ export function checkStacks(env: Environment, ownership: Ownership): CheckResult
   const stacks = [...(ownership.registryStack ? [ownership.registryStack] : []), ...ownership.repositoriesStacks];
   const results: CheckResult[] = [];
   for (const stack of stacks) {
-    const fix = STUCK_STACKS[stack.status];
-    if (fix) {
+    const rule = stackStatusRule(stack.status);
+    if (rule.verdict === 'fail') {
       const retained = stack.resources.filter((r) => r.status === 'DELETE_SKIPPED' && r.physicalId);
       results.push({
         check: 'stack',
         status: 'fail',
-        detail: `the stack ${stack.name} in ${registryName(env)} is in ${stack.status}: every deployment of it fails until it is `
+        detail: `the stack ${stack.name} in ${registryName(env)} is in ${stack.status} (${rule.reason}): every deployment of it fails until it is `
           + `${stack.status === 'UPDATE_ROLLBACK_FAILED' ? 'rolled back' : 'deleted'}`
           + (retained.length > 0 ? `; it retained ${retained.map((r) => `${r.type} ${r.physicalId}`).join(', ')}` : ''),
-        fix: `${fix(stack.name, env.region)}, then run preflight again${retained.length > 0 ? ' (what the stack retained is reported as not this deployment\'s own)' : ''}`,
+        fix: `${rule.fix!(stack.name, env.region)}, then run preflight again${retained.length > 0 ? ' (what the stack retained is reported as not this deployment\'s own)' : ''}`,
       });
-    } else if (stack.status.endsWith('_IN_PROGRESS')) {
+    } else if (rule.verdict === 'wait') {
       results.push({
         check: 'stack',
         status: 'warn',
-        detail: `the stack ${stack.name} in ${registryName(env)} is in ${stack.status}: a deployment is running`,
+        detail: `the stack ${stack.name} in ${registryName(env)} is in ${stack.status}: ${rule.reason}, a deployment now would fail`,
         fix: 'wait for it to finish, then run preflight again',
       });
     }

@@ -48,8 +48,8 @@ describe('checkStacks', () => {
     const stuck = { ...registryStack, resources: [{ logicalId: 'Key', type: 'AWS::KMS::Key', physicalId: 'key-1', status: 'DELETE_SKIPPED' }] };
     const [result] = checkStacks(CROSS_ACCOUNT, { registryStack: stuck, repositoriesStacks: [] });
     expect(result).toMatchObject({ check: 'stack', status: 'fail' });
-    expect(result.detail).toBe('the stack ecr-replication-destination-222222222222-eu-central-1 in 222222222222/eu-central-1 is in ROLLBACK_COMPLETE: '
-      + 'every deployment of it fails until it is deleted; it retained AWS::KMS::Key key-1');
+    expect(result.detail).toBe('the stack ecr-replication-destination-222222222222-eu-central-1 in 222222222222/eu-central-1 is in ROLLBACK_COMPLETE '
+      + '(its creation failed and was rolled back: it can only be deleted): every deployment of it fails until it is deleted; it retained AWS::KMS::Key key-1');
     expect(result.fix).toMatch(/^aws cloudformation delete-stack --stack-name ecr-replication-destination-222222222222-eu-central-1 --region eu-central-1, then run preflight again/);
   });
 
