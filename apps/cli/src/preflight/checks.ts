@@ -227,8 +227,10 @@ export function checkKeyAlias(
 
 /** What preflight knows about a repository that exists in a registry. */
 export interface ExistingRepository extends RepositoryData {
-  /** How many images it holds; `undefined` when not counted. */
+  /** How many images it holds, archived ones included; `undefined` when not counted. */
   readonly imageCount?: number;
+  /** How many of them are archived (they cannot be pulled, but are lost with the repository all the same). */
+  readonly archivedImageCount?: number;
 }
 
 function encryptionOf(data: RepositoryData): string {
@@ -242,17 +244,28 @@ function isKms(data: RepositoryData): boolean {
 }
 
 function images(data: ExistingRepository): string {
-  return data.imageCount === undefined ? 'images not counted' : `${data.imageCount} image(s)`;
+  if (data.imageCount === undefined) return 'images not counted';
+  return `${data.imageCount} image(s)${data.archivedImageCount ? `, ${data.archivedImageCount} of them archived` : ''}`;
 }
 
-/** The exact commands that replace an AES-256 repository with the pipeline's KMS-encrypted one. */
-export function replaceCommands(env: Environment, repository: string, imageCount?: number): string {
+/**
+ * How to delete a repository without losing an image: only an empty one
+ * (every image status counted) is deleted, and never with `--force` — ECR
+ * then refuses while any image is left.
+ */
+export function deleteCommands(env: Environment, repository: string, imageCount?: number, archivedImageCount?: number): string {
   const target = `--repository-name ${repository} --registry-id ${env.account} --region ${env.region}`;
-  const warning = imageCount === 0
-    ? 'it holds no image'
-    : `its ${imageCount ?? ''}${imageCount === undefined ? '' : ' '}image(s) are deleted with it and come back only when pushed again to the source (or backfilled)`;
-  return `encryption cannot be changed, so replace it (${warning}): list what would be lost with aws ecr describe-images ${target}; `
-    + `delete it with aws ecr delete-repository ${target} --force; then deploy (the pipeline creates it KMS-encrypted)`;
+  if (imageCount === 0) return `it holds no image: aws ecr delete-repository ${target}`;
+  const held = imageCount === undefined ? 'its images' : `its ${imageCount} image(s)${archivedImageCount ? ` (${archivedImageCount} archived)` : ''}`;
+  return `it holds images, so first make sure each of ${held} is also in the source (backfill copies them back afterwards) or kept elsewhere: `
+    + `aws ecr describe-images ${target} --filter imageStatus=ANY lists them; then delete them (aws ecr batch-delete-image ${target} --image-ids ...) `
+    + `and the empty repository: aws ecr delete-repository ${target} (without --force, ECR refuses while an image is left)`;
+}
+
+/** How to replace an AES-256 repository with the pipeline's KMS-encrypted one, never losing an image silently. */
+export function replaceCommands(env: Environment, repository: string, imageCount?: number, archivedImageCount?: number): string {
+  return `encryption cannot be changed, so replace it: ${deleteCommands(env, repository, imageCount, archivedImageCount)}; `
+    + 'then deploy (the pipeline creates it KMS-encrypted)';
 }
 
 /**
@@ -303,7 +316,7 @@ function checkRepository(
         ? `${repo.name} in ${where} is encrypted with AES-256 (${images(data)}): it can never be adopted, only KMS-encrypted repositories can`
         : `${repo.name} already exists in ${where} (${what}), not made by this deployment: the destination stage would fail with AlreadyExists, `
           + 'and an AES-256 repository can never be adopted',
-      fix: replaceCommands(env, repo.name, data.imageCount),
+      fix: replaceCommands(env, repo.name, data.imageCount, data.archivedImageCount),
     };
   }
   if (adopted) {
@@ -314,7 +327,6 @@ function checkRepository(
     status: 'fail',
     detail: `${repo.name} already exists in ${where} (${what}), not in a stack of this deployment: the ${isSource ? 'source' : 'destination'} stage `
       + `would fail with AlreadyExists. ${RETAINED}`,
-    fix: `adopt it: add ${adoptHint} to the repository in the topology; or delete it (aws ecr delete-repository --repository-name ${repo.name} `
-      + `--registry-id ${env.account} --region ${env.region} --force, which deletes its images)`,
+    fix: `adopt it: add ${adoptHint} to the repository in the topology; or delete it (${deleteCommands(env, repo.name, data.imageCount, data.archivedImageCount)})`,
   };
 }

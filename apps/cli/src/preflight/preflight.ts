@@ -23,7 +23,7 @@ import {
   ownerOf,
 } from './checks';
 import { CallerIdentityError, ForEachOptions, forEachRegistry } from '../registry/access';
-import { StackData } from '../registry/data';
+import { isArchived, StackData } from '../registry/data';
 import { describeAwsError } from '../registry/errors';
 import { mapLimit } from '../registry/pool';
 import { RegistryReader } from '../registry/reader';
@@ -103,10 +103,13 @@ async function checkEnvironment(topology: TopologyModel, env: Target, reader: Re
   return [...checkStacks(env, ownership), ...keyAlias, ...registry, ...repositories];
 }
 
-/** The topology's repositories that exist; those not owned by this deployment with their image count. */
+/** The topology's repositories that exist; those not owned by this deployment with their image count (every status). */
 async function existingRepositories(topology: TopologyModel, reader: RegistryReader, ownership: Ownership): Promise<Map<string, ExistingRepository>> {
   const found = await reader.repositories(topology.repositories.map((r) => r.name));
   const foreign = [...found.values()].filter((r) => !ownerOf(ownership, 'AWS::ECR::Repository', r.name));
-  const counted = await mapLimit(foreign, 4, async (r): Promise<ExistingRepository> => ({ ...r, imageCount: (await reader.images(r.name)).length }));
+  const counted = await mapLimit(foreign, 4, async (r): Promise<ExistingRepository> => {
+    const images = await reader.images(r.name);
+    return { ...r, imageCount: images.length, archivedImageCount: images.filter(isArchived).length };
+  });
   return new Map<string, ExistingRepository>([...found, ...counted.map((r) => [r.name, r] as const)]);
 }

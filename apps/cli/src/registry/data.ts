@@ -33,6 +33,13 @@ export interface ImageSummary {
   readonly digest: string;
   readonly tags: readonly string[];
   readonly pushedAt?: Date;
+  /** `ACTIVE`, `ARCHIVED` or `ACTIVATING` (`ImageStatus` of the ECR API); absent means `ACTIVE`. */
+  readonly status?: string;
+}
+
+/** An image in ECR's archive: described, never pulled, restored only on request or by a new push. */
+export function isArchived(image: ImageSummary): boolean {
+  return image.status === 'ARCHIVED';
 }
 
 /** A recent image of a source repository with its replication status per destination. */

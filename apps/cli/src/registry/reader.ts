@@ -14,6 +14,7 @@ import {
   GetLifecyclePolicyCommand,
   GetRegistryPolicyCommand,
   ImageDetail,
+  ImageStatusFilter,
   Repository,
   paginateDescribeImages,
   paginateDescribeRepositories,
@@ -43,7 +44,7 @@ export interface RegistryReader {
   /** The repositories among `names` that exist, by name. */
   repositories(names: readonly string[]): Promise<Map<string, RepositoryData>>;
   key(alias: string): Promise<KeyData>;
-  /** Every image of a repository (paginated), most recently pushed first. */
+  /** Every image of a repository (paginated), most recently pushed first, whatever its status (active, archived, being restored). */
   images(repository: string): Promise<ImageSummary[]>;
   /** The `count` most recently pushed images with their replication status. */
   recentImages(repository: string, count: number): Promise<ImageData[]>;
@@ -179,13 +180,16 @@ export class SdkRegistryReader implements RegistryReader {
 
   async images(repository: string): Promise<ImageSummary[]> {
     const details: ImageDetail[] = [];
-    for await (const page of paginateDescribeImages({ client: this.ecr, pageSize: 1000 }, { repositoryName: repository })) {
+    // Without imageStatus, DescribeImages returns ACTIVE images only (DescribeImagesFilter in the ECR API model):
+    // an archived image would count as absent, and a repository of archived images as empty.
+    const filter = { imageStatus: ImageStatusFilter.ANY };
+    for await (const page of paginateDescribeImages({ client: this.ecr, pageSize: 1000 }, { repositoryName: repository, filter })) {
       details.push(...(page.imageDetails ?? []));
     }
     return details
       .filter((d) => d.imageDigest)
       .sort((a, b) => (b.imagePushedAt?.getTime() ?? 0) - (a.imagePushedAt?.getTime() ?? 0))
-      .map((d) => ({ digest: d.imageDigest!, tags: d.imageTags ?? [], pushedAt: d.imagePushedAt }));
+      .map((d) => ({ digest: d.imageDigest!, tags: d.imageTags ?? [], pushedAt: d.imagePushedAt, ...(d.imageStatus ? { status: d.imageStatus } : {}) }));
   }
 
   async recentImages(repository: string, count: number): Promise<ImageData[]> {

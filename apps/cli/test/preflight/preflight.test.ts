@@ -63,7 +63,7 @@ describe('preflightTopology', () => {
     registries[SOURCE.id].rules = [{ destinations: [{ region: 'ap-south-1', registryId: '444444444444' }], repositoryFilters: [{ filter: 'legacy/', filterType: 'PREFIX_MATCH' }] }];
     registries[SOURCE.id].repositories = new Map([['app', { name: 'app', encryptionType: 'AES256' }]]);
     registries[SAME_ACCOUNT.id].repositories = new Map([['team/api', { name: 'team/api', encryptionType: 'AES256' }]]);
-    registries[SAME_ACCOUNT.id].images = new Map([['team/api', [{ digest: 'sha256:1', tags: ['v1'] }, { digest: 'sha256:2', tags: [] }]]]);
+    registries[SAME_ACCOUNT.id].images = new Map([['team/api', [{ digest: 'sha256:1', tags: ['v1'] }, { digest: 'sha256:2', tags: [], status: 'ARCHIVED' }]]]);
     registries[CROSS_ACCOUNT.id].policy = JSON.stringify({
       Version: '2012-10-17',
       Statement: [{ Sid: 'Legacy', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::444444444444:root' }, Action: 'ecr:ReplicateImage', Resource: '*' }],
@@ -78,8 +78,8 @@ describe('preflightTopology', () => {
       '222222222222-eu-central-1 warn registry-policy',
     ]);
     const aes = report.environments[1].checks.find((c) => c.repository === 'team/api')!;
-    expect(aes.detail).toContain('(AES-256, 2 image(s))');
-    expect(aes.fix).toContain('aws ecr delete-repository --repository-name team/api --registry-id 111111111111 --region eu-west-1 --force');
+    expect(aes.detail).toContain('(AES-256, 2 image(s), 1 of them archived)');
+    expect(aes.fix).toContain('aws ecr delete-repository --repository-name team/api --registry-id 111111111111 --region eu-west-1 (without --force');
   });
 
   test('a first create that failed: the stuck stack and what it left behind', async () => {
