@@ -93,6 +93,8 @@ export function partitionOf(region: string): string {
 /** A replication backfill of the source registry to one destination (`ListReplicationBackfills`, `DescribeReplicationBackfillResults`). */
 export interface BackfillData {
   readonly id: string;
+  /** The source registry (account) the backfill belongs to: `registryId` of the `ListReplicationBackfills` answer. */
+  readonly sourceAccount?: string;
   readonly destination: { readonly account: string; readonly region: string };
   /** `PREPARING`, `IN_PROGRESS`, `COMPLETE`, `FAILED`, `STOPPING` or `STOPPED`. */
   readonly status: string;
