@@ -5,7 +5,7 @@
  * the rest `warn`. A resource is this deployment's own when a stack that the
  * product names for that environment holds it (see {@link Ownership}).
  */
-import { DestinationModel, Environment, isAdopted, RepositoryModel, SourceModel, TopologyModel } from '@ecr-kms-replication/stacks';
+import { DestinationModel, Environment, isAdopted, RepositoryModel, SOURCE_OUTPUT, SourceModel, TopologyModel } from '@ecr-kms-replication/stacks';
 import { CreationTemplateData, KeyData, RepositoryData, ReplicationRuleData, StackData } from '../registry/data';
 import { stackStatusRule } from './stack-status';
 import { CheckResult } from '../report/result';
@@ -18,6 +18,23 @@ export interface Ownership {
   readonly registryStack?: StackData;
   /** The repositories stacks that exist. */
   readonly repositoriesStacks: readonly StackData[];
+  /**
+   * The `ReplicationSource` output this topology's stacks carry (its source
+   * registry): a stack whose output names another source belongs to another
+   * topology sharing the registry, and holds nothing of this one.
+   * @default - not compared
+   */
+  readonly source?: string;
+}
+
+/** The source registry a stack of ours was deployed for, when it says (stacks deployed before the output existed do not). */
+export function stackSource(stack: StackData): string | undefined {
+  return stack.outputs?.[SOURCE_OUTPUT];
+}
+
+function isForeign(ownership: Ownership, stack: StackData): boolean {
+  const owner = stackSource(stack);
+  return ownership.source !== undefined && owner !== undefined && owner !== ownership.source;
 }
 
 function isLive(stack: StackData): boolean {
@@ -31,7 +48,7 @@ function isLive(stack: StackData): boolean {
  */
 export function ownerOf(ownership: Ownership, type: string, physicalId?: string): string | undefined {
   const stacks = [...(ownership.registryStack ? [ownership.registryStack] : []), ...ownership.repositoriesStacks];
-  return stacks.find((stack) => isLive(stack) && stack.resources.some((r) =>
+  return stacks.find((stack) => isLive(stack) && !isForeign(ownership, stack) && stack.resources.some((r) =>
     r.type === type
     && !r.status.startsWith('DELETE_')
     && (physicalId === undefined || r.physicalId === physicalId)))?.name;
@@ -45,7 +62,9 @@ export function checkStacks(env: Environment, ownership: Ownership): CheckResult
   const results: CheckResult[] = [];
   for (const stack of stacks) {
     const rule = stackStatusRule(stack.status);
-    if (rule.verdict === 'fail') {
+    if (isForeign(ownership, stack)) {
+      results.push(foreignStack(env, stack, ownership.source!));
+    } else if (rule.verdict === 'fail') {
       const retained = stack.resources.filter((r) => r.status === 'DELETE_SKIPPED' && r.physicalId);
       results.push({
         check: 'stack',
@@ -72,6 +91,25 @@ export function checkStacks(env: Environment, ownership: Ownership): CheckResult
     });
   }
   return results;
+}
+
+/**
+ * A stack under this topology's name that another topology (another source
+ * registry) deployed: stack names carry only role, account and Region.
+ * Deploying would take it over: replace its registry policy and creation
+ * template and drop the other topology's repositories from it.
+ */
+function foreignStack(env: Environment, stack: StackData, source: string): CheckResult {
+  const other = stackSource(stack)!;
+  return {
+    check: 'stack',
+    status: 'fail',
+    detail: `the stack ${stack.name} in ${registryName(env)} belongs to the topology whose source is ${other} (its ${SOURCE_OUTPUT} output), `
+      + `not to this one (source ${source}): deploying would take it over, replace its registry settings and drop that topology's repositories from it`,
+    fix: `a registry belongs to one topology only (its stacks are named by role, account and Region): take ${env.account}-${env.region} out of this `
+      + `topology (source ${source}) or use another account or Region; if the topology of ${other} is gone, delete its stacks first `
+      + `(${stack.name} and the others: aws cloudformation delete-stack --stack-name ${stack.name} --region ${env.region}; keys and repositories are retained)`,
+  };
 }
 
 /** Source: a replication configuration that is not this deployment's own blocks the source stage. */

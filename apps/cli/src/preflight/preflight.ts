@@ -9,6 +9,7 @@ import {
   registryStackName,
   repositoriesStackName,
   SourceModel,
+  sourceOwnerValue,
   TopologyModel,
 } from '@ecr-kms-replication/stacks';
 import {
@@ -65,7 +66,11 @@ export async function readOwnership(topology: TopologyModel, env: Target, reader
     4,
     (name) => reader.stackResources(name),
   );
-  return { registryStack, repositoriesStacks: repositoriesStacks.filter((s): s is StackData => s !== undefined) };
+  return {
+    registryStack,
+    repositoriesStacks: repositoriesStacks.filter((s): s is StackData => s !== undefined),
+    source: sourceOwnerValue(topology.source),
+  };
 }
 
 async function checkEnvironment(topology: TopologyModel, env: Target, reader: RegistryReader): Promise<CheckResult[]> {

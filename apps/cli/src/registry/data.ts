@@ -81,6 +81,8 @@ export interface StackData {
   /** e.g. `CREATE_COMPLETE`, `ROLLBACK_COMPLETE`. */
   readonly status: string;
   readonly resources: readonly StackResourceData[];
+  /** The stack's outputs by key (`DescribeStacks`), e.g. `ReplicationSource`. */
+  readonly outputs?: Readonly<Record<string, string>>;
 }
 
 /** The partition of a Region, for ARNs. */

@@ -244,9 +244,11 @@ export class SdkRegistryReader implements RegistryReader {
 
   async stackResources(stackName: string): Promise<StackData | undefined> {
     let status: string;
+    let outputs: Record<string, string>;
     try {
       const out = await this.cloudformation.send(new DescribeStacksCommand({ StackName: stackName }));
       status = out.Stacks?.[0]?.StackStatus ?? '';
+      outputs = Object.fromEntries((out.Stacks?.[0]?.Outputs ?? []).flatMap((o) => (o.OutputKey ? [[o.OutputKey, o.OutputValue ?? '']] : [])));
     } catch (e) {
       // CloudFormation answers a stack that does not exist with a ValidationError "Stack with id X does not exist".
       if ((e as Error).name === 'ValidationError' && /does not exist/.test((e as Error).message)) return undefined;
@@ -256,7 +258,7 @@ export class SdkRegistryReader implements RegistryReader {
     for await (const page of paginateListStackResources({ client: this.cloudformation }, { StackName: stackName })) {
       resources.push(...(page.StackResourceSummaries ?? []).map(toStackResourceData));
     }
-    return { name: stackName, status, resources };
+    return { name: stackName, status, resources, outputs };
   }
 
   async keyAliasTarget(alias: string): Promise<KeyData | undefined> {

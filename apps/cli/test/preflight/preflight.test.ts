@@ -82,6 +82,31 @@ describe('preflightTopology', () => {
     expect(aes.fix).toContain('aws ecr delete-repository --repository-name team/api --registry-id 111111111111 --region eu-west-1 (without --force');
   });
 
+  // Stack names carry only role, account and Region: the ReplicationSource output (every stack of a stage) says whose they are.
+  test.each([
+    ['a same-account destination', SAME_ACCOUNT],
+    ['a cross-account destination', CROSS_ACCOUNT],
+  ])('%s whose stacks another topology (another source) deployed is refused, with both sources named', async (_, dest) => {
+    const registries = deployedRegistries();
+    const other = '111111111111-us-west-2';
+    registries[dest.id].stacks = deployedStacks(t, dest).map((s) => ({ ...s, outputs: { ReplicationSource: other } }));
+    const report = await preflightTopology(t, options(fakeReaders(registries).readerFor));
+    expect(report.ok).toBe(false);
+    const rows = report.environments.find((e) => e.id === dest.id)!.checks;
+    const stacks = rows.filter((c) => c.check === 'stack');
+    expect(stacks.length).toBeGreaterThan(1);
+    for (const row of stacks) {
+      expect(row.status).toBe('fail');
+      expect(row.detail).toMatch(new RegExp(`belongs to the topology whose source is ${other} .*not to this one \\(source ${SOURCE.id}\\)`));
+      expect(row.fix).toContain(`take ${dest.id} out of this topology (source ${SOURCE.id}) or use another account or Region`);
+    }
+    // Nothing in them counts as this deployment's own.
+    expect(rows.filter((c) => c.detail.startsWith('this deployment\'s own'))).toEqual([]);
+    // Stacks that name this topology's source, or predate the output, stay ours.
+    registries[dest.id].stacks = deployedStacks(t, dest).map((s, i) => (i === 0 ? { ...s, outputs: { ReplicationSource: SOURCE.id } } : s));
+    expect(problems(await preflightTopology(t, options(fakeReaders(registries).readerFor)))).toEqual([]);
+  });
+
   test('a first create that failed: the stuck stack and what it left behind', async () => {
     const registries = emptyRegistries();
     const [registryStack] = deployedStacks(t, CROSS_ACCOUNT, 'ROLLBACK_COMPLETE');
