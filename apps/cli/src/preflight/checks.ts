@@ -6,7 +6,7 @@
  * product names for that environment holds it (see {@link Ownership}).
  */
 import { DestinationModel, Environment, isAdopted, RepositoryModel, SOURCE_OUTPUT, SourceModel, TopologyModel } from '@ecr-kms-replication/stacks';
-import { CreationTemplateData, KeyData, RepositoryData, ReplicationRuleData, StackData } from '../registry/data';
+import { CreationTemplateData, KeyData, RepositoryData, ReplicationRuleData, StackData, stackSource } from '../registry/data';
 import { stackStatusRule } from './stack-status';
 import { CheckResult } from '../report/result';
 import { CREATION_TEMPLATE_PREFIX, registryName } from '../verify/checks';
@@ -25,11 +25,6 @@ export interface Ownership {
    * @default - not compared
    */
   readonly source?: string;
-}
-
-/** The source registry a stack of ours was deployed for, when it says (stacks deployed before the output existed do not). */
-export function stackSource(stack: StackData): string | undefined {
-  return stack.outputs?.[SOURCE_OUTPUT];
 }
 
 function isForeign(ownership: Ownership, stack: StackData): boolean {

@@ -2,6 +2,7 @@
  * What the read side returns from a registry: plain data, no SDK types, so
  * that every check, report and command is tested without AWS.
  */
+import { SOURCE_OUTPUT } from '@ecr-kms-replication/stacks';
 
 /** A rule of the source registry's replication configuration (`DescribeRegistry`). */
 export interface ReplicationRuleData {
@@ -83,6 +84,11 @@ export interface StackData {
   readonly resources: readonly StackResourceData[];
   /** The stack's outputs by key (`DescribeStacks`), e.g. `ReplicationSource`. */
   readonly outputs?: Readonly<Record<string, string>>;
+}
+
+/** The source registry a stack of ours was deployed for (its `ReplicationSource` output); stacks deployed before that output existed do not say. */
+export function stackSource(stack: StackData): string | undefined {
+  return stack.outputs?.[SOURCE_OUTPUT];
 }
 
 /** The partition of a Region, for ARNs. */

@@ -4,7 +4,14 @@
  * import, backfill). Calls are batched (100 repositories a
  * `DescribeRepositories` call) and retried by the SDK's standard retry mode.
  */
-import { CloudFormationClient, DescribeStacksCommand, paginateListStackResources, StackResourceSummary } from '@aws-sdk/client-cloudformation';
+import {
+  CloudFormationClient,
+  DescribeStacksCommand,
+  paginateListStackResources,
+  paginateListStacks,
+  StackResourceSummary,
+  StackStatus,
+} from '@aws-sdk/client-cloudformation';
 import {
   DescribeImageReplicationStatusCommand,
   DescribeRepositoryCreationTemplatesCommand,
@@ -62,6 +69,10 @@ export interface RegistryReader {
   stackResources(stackName: string): Promise<StackData | undefined>;
   /** The key an alias points at; `undefined` when the alias does not exist. */
   keyAliasTarget(alias: string): Promise<KeyData | undefined>;
+
+  // Verify: stacks the topology no longer produces.
+  /** The names and statuses of the stacks (deleted ones excluded) whose name starts with `prefix` (paginated `ListStacks`). */
+  stackNames(prefix: string): Promise<{ readonly name: string; readonly status: string }[]>;
 }
 
 /** `DescribeRepositories` takes at most 100 names. */
@@ -259,6 +270,18 @@ export class SdkRegistryReader implements RegistryReader {
       resources.push(...(page.StackResourceSummaries ?? []).map(toStackResourceData));
     }
     return { name: stackName, status, resources, outputs };
+  }
+
+  async stackNames(prefix: string): Promise<{ name: string; status: string }[]> {
+    // Without a filter ListStacks also returns the stacks deleted in the last 90 days.
+    const live = Object.values(StackStatus).filter((s) => s !== StackStatus.DELETE_COMPLETE);
+    const found: { name: string; status: string }[] = [];
+    for await (const page of paginateListStacks({ client: this.cloudformation }, { StackStatusFilter: live })) {
+      for (const s of page.StackSummaries ?? []) {
+        if (s.StackName?.startsWith(prefix)) found.push({ name: s.StackName, status: s.StackStatus ?? '' });
+      }
+    }
+    return found;
   }
 
   async keyAliasTarget(alias: string): Promise<KeyData | undefined> {
