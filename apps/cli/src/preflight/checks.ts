@@ -6,8 +6,8 @@
  * product names for that environment holds it (see {@link Ownership}).
  */
 import { DestinationModel, Environment, isAdopted, RepositoryModel, SOURCE_OUTPUT, SourceModel, TopologyModel } from '@ecr-kms-replication/stacks';
-import { CreationTemplateData, KeyData, RepositoryData, ReplicationRuleData, StackData, stackSource } from '../registry/data';
 import { stackStatusRule } from './stack-status';
+import { CreationTemplateData, KeyData, RepositoryData, ReplicationRuleData, StackData, stackSource } from '../registry/data';
 import { CheckResult } from '../report/result';
 import { CREATION_TEMPLATE_PREFIX, registryName } from '../verify/checks';
 import { describeGrant, describeStatements, grantsBeyondReplication, parsePolicy } from '../verify/policy';

@@ -38,12 +38,16 @@ export const STACK_STATUS_RULES: Readonly<Record<string, StackStatusRule>> = {
   CREATE_IN_PROGRESS: RUNNING('its creation'),
   // Left like this only when the creation ran with rollback disabled: the stack cannot be updated, only rolled back or deleted.
   CREATE_FAILED: {
-    verdict: 'fail', reason: 'its creation failed and was not rolled back', holdsResources: true,
+    verdict: 'fail',
+    reason: 'its creation failed and was not rolled back',
+    holdsResources: true,
     fix: (s, r) => `${del(s, r)} (its keys and repositories are retained)`,
   },
   // Only a failed creation rolls back with ROLLBACK_*; it always ends in ROLLBACK_COMPLETE or ROLLBACK_FAILED, both blocking.
   ROLLBACK_IN_PROGRESS: {
-    verdict: 'fail', reason: 'its creation failed and is being rolled back; the stack can then only be deleted', holdsResources: false,
+    verdict: 'fail',
+    reason: 'its creation failed and is being rolled back; the stack can then only be deleted',
+    holdsResources: false,
     fix: (s, r) => `wait for the rollback to end, then ${del(s, r)}`,
   },
   ROLLBACK_COMPLETE: { verdict: 'fail', reason: 'its creation failed and was rolled back: it can only be deleted', holdsResources: false, fix: del },
@@ -57,14 +61,17 @@ export const STACK_STATUS_RULES: Readonly<Record<string, StackStatusRule>> = {
   UPDATE_COMPLETE: { verdict: 'pass', reason: 'updated: the next deployment updates it again', holdsResources: true },
   // With rollback disabled, a failed update stays here; the next update starts from it.
   UPDATE_FAILED: {
-    verdict: 'pass', reason: 'its last update failed and was not rolled back (aws cloudformation rollback-stack rolls it back); the next deployment updates it again',
+    verdict: 'pass',
+    reason: 'its last update failed and was not rolled back (aws cloudformation rollback-stack rolls it back); the next deployment updates it again',
     holdsResources: true,
   },
   UPDATE_ROLLBACK_IN_PROGRESS: RUNNING('the rollback of a failed update'),
   UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS: RUNNING('the clean-up after a rollback'),
   UPDATE_ROLLBACK_COMPLETE: { verdict: 'pass', reason: 'its last update was rolled back', holdsResources: true },
   UPDATE_ROLLBACK_FAILED: {
-    verdict: 'fail', reason: 'an update failed and so did its rollback: it cannot be updated until the rollback is continued', holdsResources: true,
+    verdict: 'fail',
+    reason: 'an update failed and so did its rollback: it cannot be updated until the rollback is continued',
+    holdsResources: true,
     fix: continueRollback,
   },
   // A stack made by a CREATE change set that was never executed: it holds no resource, and the next deployment's change set replaces it.
@@ -75,7 +82,9 @@ export const STACK_STATUS_RULES: Readonly<Record<string, StackStatusRule>> = {
   IMPORT_ROLLBACK_COMPLETE: { verdict: 'pass', reason: 'a resource import was rolled back to the previous template', holdsResources: true },
   // The documented state: at least one resource could not be rolled back; the stack cannot be updated as it is.
   IMPORT_ROLLBACK_FAILED: {
-    verdict: 'fail', reason: 'a resource import failed and so did its rollback', holdsResources: true,
+    verdict: 'fail',
+    reason: 'a resource import failed and so did its rollback',
+    holdsResources: true,
     // ContinueUpdateRollback is documented for UPDATE_ROLLBACK_FAILED only, RollbackStack for CREATE_FAILED and UPDATE_FAILED only.
     fix: (s, r) => `find what failed with ${events(s, r)}, then ${del(s, r)} (its keys and repositories are retained)`,
   },

@@ -200,7 +200,9 @@ export class SdkRegistryReader implements RegistryReader {
     return details
       .filter((d) => d.imageDigest)
       .sort((a, b) => (b.imagePushedAt?.getTime() ?? 0) - (a.imagePushedAt?.getTime() ?? 0))
-      .map((d) => ({ digest: d.imageDigest!, tags: d.imageTags ?? [], pushedAt: d.imagePushedAt, ...(d.imageStatus ? { status: d.imageStatus } : {}) }));
+      .map((d) => ({
+        digest: d.imageDigest!, tags: d.imageTags ?? [], pushedAt: d.imagePushedAt, ...(d.imageStatus ? { status: d.imageStatus } : {}),
+      }));
   }
 
   async recentImages(repository: string, count: number): Promise<ImageData[]> {

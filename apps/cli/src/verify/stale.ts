@@ -22,12 +22,12 @@ import {
   STACK_NAME_PREFIX,
   TopologyModel,
 } from '@ecr-kms-replication/stacks';
+import { registryName } from './checks';
 import { AccessOptions, callerAccountOf, openRegistry } from '../registry/access';
 import { StackData, stackSource } from '../registry/data';
 import { describeAwsError } from '../registry/errors';
 import { RegistryReader } from '../registry/reader';
 import { CheckResult } from '../report/result';
-import { registryName } from './checks';
 
 /** The stacks the topology's stages deploy in `env` (an account and Region). */
 export function producedStackNames(topology: TopologyModel, env: Environment): Set<string> {
@@ -79,7 +79,8 @@ export async function staleStacks(topology: TopologyModel, env: Environment, rea
   const produced = producedStackNames(topology, env);
   try {
     const names = (await reader.stackNames(`${STACK_NAME_PREFIX}-`)).filter((s) => isOurName(s.name, env) && !produced.has(s.name));
-    const stacks = await Promise.all(names.map(async (s) => (await reader.stackResources(s.name)) ?? { name: s.name, status: s.status, resources: [] }));
+    const stacks = await Promise.all(names.map(async (s): Promise<StackData> =>
+      (await reader.stackResources(s.name)) ?? { name: s.name, status: s.status, resources: [] }));
     return checkStaleStacks(topology, env, stacks);
   } catch (e) {
     // Left-over stacks are worth a look, not a reason to fail verify: a role without CloudFormation read gets a warning.

@@ -20,6 +20,8 @@ class FakeRegistry implements ReplicationBackfills {
   readonly started: string[] = [];
   /** Errors thrown by the next calls of each method, in order. */
   readonly errors: { start: Error[]; list: Error[] } = { start: [], list: [] };
+  /** Starts that succeed in ECR but whose answer is lost (the call fails with this transient error). */
+  readonly lostAnswers: Error[] = [];
   /** The most in progress at once. */
   peak = 0;
   private next = 1;
@@ -32,9 +34,6 @@ class FakeRegistry implements ReplicationBackfills {
     this.backfills.push({ id, ...(sourceAccount ? { sourceAccount } : {}), destination: { account, region }, status, left: rounds, failures: [], endAs: status === 'STOPPING' ? 'STOPPED' : 'COMPLETE', startedAt: new Date(0) });
     return id;
   }
-
-  /** Starts that succeed in ECR but whose answer is lost (the call fails with this transient error). */
-  readonly lostAnswers: Error[] = [];
 
   async startBackfill(d: { account: string; region: string }): Promise<BackfillData> {
     const error = this.errors.start.shift();

@@ -108,7 +108,8 @@ async function deploy(faults: Faults = {}, input: TopologyInput = TOPOLOGY): Pro
 async function cloudFormationFor(account: string, region: string): Promise<CloudFormationClient> {
   const sts = new STSClient({ region: 'us-east-1' });
   const { Credentials: c } = await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/setup`, RoleSessionName: 'setup' }));
-  return new CloudFormationClient({ region, credentials: { accessKeyId: c!.AccessKeyId!, secretAccessKey: c!.SecretAccessKey!, sessionToken: c!.SessionToken } });
+  const credentials = { accessKeyId: c!.AccessKeyId!, secretAccessKey: c!.SecretAccessKey!, sessionToken: c!.SessionToken };
+  return new CloudFormationClient({ region, credentials });
 }
 
 async function verify(args: string[] = [], input: TopologyInput = TOPOLOGY) {
