@@ -148,7 +148,9 @@ function isKms(repo: RepositoryData): boolean {
 /**
  * The replicated repositories the destinations already hold: replication
  * created every one that was missing, with AES-256 unless a repository creation
- * template said otherwise (ECR user guide, private image replication). A
+ * template said otherwise (ECR user guide: a template defines "the settings to use
+ * for repositories created by Amazon ECR on your behalf during pull through cache
+ * or replication actions", repository-creation-templates-create.html). A
  * KMS-encrypted copy is adopted as it is (`existing` names the destination);
  * an AES-256 one can never be, and `preflight` fails it with the commands that replace it.
  */

@@ -2,7 +2,7 @@
  * What the destinations already hold when a registry is imported: replication
  * created every replicated repository that was missing there, AES-256-encrypted
  * unless a repository creation template said otherwise (ECR user guide,
- * private image replication). The file marks them, and says what preflight
+ * https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-creation-templates-create.html). The file marks them, and says what preflight
  * will then report.
  */
 import * as fs from 'fs';
