@@ -17,7 +17,7 @@ import {
 } from './checks';
 import { staleAlertsStack, staleStacks } from './stale';
 import { CallerIdentityError, ForEachOptions, forEachRegistry } from '../registry/access';
-import { ImageSummary } from '../registry/data';
+import { ImageSummary, isArchived } from '../registry/data';
 import { describeAwsError } from '../registry/errors';
 import { mapLimit } from '../registry/pool';
 import { RegistryReader } from '../registry/reader';
@@ -134,9 +134,13 @@ async function checkEnvironment(
   return [...repositories, ...policy, ...template, ...presence, ...await stale];
 }
 
-/** The `count` most recent images of each source repository that can be read (absent or unreadable: left out). */
+/**
+ * The `count` most recent images of each source repository that can be read (absent or unreadable: left out).
+ * Archived ones are left out as `backfill --only-missing` leaves them out: they cannot be pulled.
+ */
 async function readRecentImages(reader: RegistryReader, names: readonly string[], count: number): Promise<Map<string, ImageSummary[]>> {
-  const images = await mapLimit(names, 4, (name) => reader.images(name).then((all) => all.slice(0, count), () => undefined));
+  const images = await mapLimit(names, 4, (name) => reader.images(name)
+    .then((all) => all.filter((i) => !isArchived(i)).slice(0, count), () => undefined));
   return new Map(names.flatMap((name, i) => (images[i] ? [[name, images[i]] as const] : [])));
 }
 
