@@ -2,7 +2,8 @@
  * Topology files of any size, in the public file format, for the benchmark
  * and the tests: the source in 111111111111/us-east-1, destinations over the
  * three example accounts (alternating) and twenty Regions, repositories in
- * ten teams, one in seven of them adopted (`existing`).
+ * ten teams, one in seven of them adopted (`existing`). Numbers are padded
+ * so that no name is a prefix of another (ECR filters by prefix).
  */
 
 /** Regions in a fixed order, so generated topologies are deterministic. */
@@ -32,7 +33,7 @@ export function generateTopologyDocument(options: GenerateTopologyOptions): Reco
     destinations.push({ account, region });
   }
   const repositories = Array.from({ length: options.repositories }, (_, i) => ({
-    name: `team-${i % 10}/service-${i}`,
+    name: `team-${i % 10}/service-${String(i).padStart(4, '0')}`,
     ...(i % 7 === 3 ? { existing: true } : {}),
   }));
   return {

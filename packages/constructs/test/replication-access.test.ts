@@ -103,7 +103,7 @@ describe('ReplicationAccess', () => {
       expect(() => new ReplicationAccess(newStack(), 'Access', { sourceAccounts: ['222222222222'], repositoryNames: names(count) }))
         .not.toThrow();
       expect(() => new ReplicationAccess(newStack(), 'Access', { sourceAccounts: ['222222222222'], repositoryNames: names(count + 1) }))
-        .toThrow(/Invalid ReplicationAccess: the registry policy would be 10,[0-9]{3} characters; ECR allows at most 10,240 \([0-9]+ repositories, 1 source accounts\); resourceScope: WIDEN_TO_FIT/);
+        .toThrow(/Invalid ReplicationAccess: the registry policy would be 10,[0-9]{3} characters; ECR allows at most 10,240 \([0-9]+ repositories, 0 namespaces, 1 source accounts\); resourceScope: WIDEN_TO_FIT/);
     });
   });
 
