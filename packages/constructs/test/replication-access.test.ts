@@ -210,3 +210,37 @@ describe('ReplicationAccess', () => {
     });
   });
 });
+
+describe('ReplicationAccess with namespaces', () => {
+  const access = (props: Partial<ConstructorParameters<typeof ReplicationAccess>[2]> = {}) => {
+    const stack = newStack('Stack', { account: '222222222222', region: 'eu-west-1' });
+    const construct = new ReplicationAccess(stack, 'Access', { sourceAccounts: ['111111111111'], repositoryNames: ['app'], namespaces: ['team-a', 'org/team-b'], ...props });
+    return { construct, policy: JSON.stringify(stack.resolve(construct.policyDocument)) };
+  };
+
+  test('grants CreateRepository on repository/<namespace>/* only, and ReplicateImage on the names and the namespaces', () => {
+    const { construct } = access();
+    expect(construct.createRepositoryPatterns).toEqual(['team-a/*', 'org/team-b/*']);
+    const [replicate, create] = (construct.policyDocument as any).Statement;
+    expect(replicate.Resource.map((r: string) => r.split(':repository/')[1])).toEqual(['app', 'team-a/*', 'org/team-b/*']);
+    expect(create.Action).toBe('ecr:CreateRepository');
+    expect(create.Resource.map((r: string) => r.split(':repository/')[1])).toEqual(['team-a/*', 'org/team-b/*']);
+  });
+
+  test('namespaces alone are enough', () => {
+    expect(access({ repositoryNames: [] }).construct.repositoryPatterns).toEqual([]);
+  });
+
+  test('widening to fit never widens the CreateRepository grant', () => {
+    const names = Array.from({ length: 300 }, (_, i) => `service-${String(i).padStart(4, '0')}`);
+    const { construct } = access({ repositoryNames: names, resourceScope: ResourceScope.WIDEN_TO_FIT });
+    expect(construct.repositoryPatterns).toEqual(['*']);
+    expect(construct.createRepositoryPatterns).toEqual(['team-a/*', 'org/team-b/*']);
+    const [replicate] = (construct.policyDocument as any).Statement;
+    expect(replicate.Resource).toHaveLength(1);
+  });
+
+  test('an invalid namespace is refused', () => {
+    expect(() => access({ namespaces: ['Team'] })).toThrow(/namespaces\[0\] .*\(value: "Team"\)/);
+  });
+});
