@@ -52,3 +52,38 @@ export function generateTopologyDocument(options: GenerateTopologyOptions): Reco
     },
   };
 }
+
+export interface GenerateNamespacedTopologyOptions {
+  readonly destinations: number;
+  /** Namespaces, spread evenly over the routing groups. */
+  readonly namespaces: number;
+  /** Listed repositories outside every namespace, spread evenly over the routing groups. */
+  readonly repositories: number;
+  /** Distinct destination sets; together they cover every destination. */
+  readonly routingGroups: number;
+}
+
+/**
+ * A topology with namespaces and routing: routing group `g` goes to every
+ * destination whose index is `g` modulo the number of groups (so the groups
+ * are distinct and together reach every destination), and holds its share of
+ * the namespaces (`team-<g>-<n>`) and of the listed repositories
+ * (`apps-<g>/service-<n>`, outside every namespace). Names are padded so that
+ * none is a prefix of another.
+ */
+export function generateNamespacedTopologyDocument(options: GenerateNamespacedTopologyOptions): Record<string, unknown> {
+  const base = generateTopologyDocument({ destinations: options.destinations, repositories: 0 });
+  const ids = (base.destinations as { account: string; region: string }[]).map((d) => `${d.account}-${d.region}`);
+  const group = (i: number) => i % options.routingGroups;
+  const routed = (g: number) => ids.filter((_, index) => index % options.routingGroups === g);
+  const pad = (n: number) => String(n).padStart(4, '0');
+  return {
+    ...base,
+    namespaces: Array.from({ length: options.namespaces }, (_, i) => ({ prefix: `team-${pad(group(i))}-${pad(i)}`, destinations: routed(group(i)) })),
+    repositories: Array.from({ length: options.repositories }, (_, i) => ({
+      name: `apps-${pad(group(i))}/service-${pad(i)}`,
+      destinations: routed(group(i)),
+      ...(i % 7 === 3 ? { existing: true } : {}),
+    })),
+  };
+}
