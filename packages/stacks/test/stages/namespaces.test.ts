@@ -195,3 +195,7 @@ describe('nothing reaches a registry the topology does not route it to', () => {
     }
   });
 });
+
+test('every stack of the namespaced topology passes the security checks (cdk-nag, findings acknowledged beside the resource)', () => {
+  expect(() => app.synth()).not.toThrow();
+});
