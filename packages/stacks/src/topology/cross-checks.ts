@@ -240,6 +240,13 @@ function routingProblems(data: Data): TopologyProblem[] {
     problems.push({ path: 'repositories', message: 'is required: list at least one repository, or namespaces' });
   }
 
+  if (rawNamespaces.length > MAX_NAMESPACES) {
+    problems.push({
+      path: 'namespaces',
+      message: `lists ${rawNamespaces.length.toLocaleString('en-US')} namespaces; at most ${MAX_NAMESPACES} fit: each is a creation template `
+        + 'in the source\'s registry stack, and CloudFormation allows 500 resources a stack',
+    });
+  }
   problems.push(...namespaceOverlapProblems(namespaces));
   problems.push(...namespaceTemplateProblems(data, namespaces, destinations));
   problems.push(...coveredRepositoryProblems(namespaces, repositories));
@@ -247,6 +254,13 @@ function routingProblems(data: Data): TopologyProblem[] {
   problems.push(...quotaProblems(namespaces, repositories, destinations, list(data.repositories).length));
   return problems;
 }
+
+/**
+ * Every namespace is a creation template in the source's registry stack (and
+ * in each destination's it is routed to), beside about 20 other resources;
+ * CloudFormation allows 500 resources a stack.
+ */
+export const MAX_NAMESPACES = 400;
 
 function covers(namespace: string, name: string): boolean {
   return name.startsWith(`${namespace}/`);

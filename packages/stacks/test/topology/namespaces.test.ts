@@ -188,3 +188,10 @@ describe('replicationRules', () => {
     expect(rules.flatMap((r) => r.filters)).toEqual(model.repositories.map((r) => r.name));
   });
 });
+
+test('more namespaces than one registry stack can hold are refused', () => {
+  const topology = validTopology();
+  topology.namespaces = Array.from({ length: 401 }, (_, i) => ({ prefix: `team-${String(i).padStart(4, '0')}` }));
+  expect(problemLines(() => validateTopology(topology))).toContain(
+    'namespaces: lists 401 namespaces; at most 400 fit: each is a creation template in the source\'s registry stack, and CloudFormation allows 500 resources a stack');
+});
