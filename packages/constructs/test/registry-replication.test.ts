@@ -181,7 +181,8 @@ describe('RegistryReplication with routing rules', () => {
     const replication = new RegistryReplication(stack, 'Replication', {
       rules: [{ destinations: [WEST], repositoryFilters: ['team-a/'] }, { destinations: [WEST, EU], repositoryFilters: filters(150) }],
     });
-    expect(replication.rules.map((r) => [(r.destinations as unknown[]).length, (r.repositoryFilters as unknown[]).length])).toEqual([[1, 1], [2, 100], [2, 50]]);
+    const sizes = replication.rules.map((r) => [(r.destinations as unknown[]).length, (r.repositoryFilters as unknown[]).length]);
+    expect(sizes).toEqual([[1, 1], [2, 100], [2, 50]]);
   });
 
   test('counts rules and unique destinations over every group', () => {

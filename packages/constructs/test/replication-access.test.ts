@@ -232,8 +232,8 @@ describe('ReplicationAccess with namespaces', () => {
   });
 
   test('widening to fit never widens the CreateRepository grant', () => {
-    const names = Array.from({ length: 300 }, (_, i) => `service-${String(i).padStart(4, '0')}`);
-    const { construct } = access({ repositoryNames: names, resourceScope: ResourceScope.WIDEN_TO_FIT });
+    const many = Array.from({ length: 300 }, (_, i) => `service-${String(i).padStart(4, '0')}`);
+    const { construct } = access({ repositoryNames: many, resourceScope: ResourceScope.WIDEN_TO_FIT });
     expect(construct.repositoryPatterns).toEqual(['*']);
     expect(construct.createRepositoryPatterns).toEqual(['team-a/*', 'org/team-b/*']);
     const [replicate] = (construct.policyDocument as any).Statement;

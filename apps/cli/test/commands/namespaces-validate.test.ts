@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Capture, topologyFile, topologyInput } from '../fixtures';
 import { runCli } from '../../src/cli';
+import { Capture, topologyFile, topologyInput } from '../fixtures';
 
 async function validate(file: string) {
   const stdout = new Capture();

@@ -222,18 +222,18 @@ function routingProblems(data: Data): TopologyProblem[] {
     return ids.filter((id) => seen.has(id));
   };
 
+  const routedEntry = (entry: Data, path: string, name: string): Routed =>
+    ({ path, name, destinations: routedOf(entry, path), explicit: Array.isArray(entry.destinations), ...settings(entry) });
   const namespaces: Routed[] = [];
   const rawNamespaces = list(data.namespaces);
   rawNamespaces.forEach((entry, i) => {
     if (!isRecord(entry) || typeof entry.prefix !== 'string' || entry.prefix === '') return;
-    const path = `namespaces[${i}]`;
-    namespaces.push({ path, name: entry.prefix, destinations: routedOf(entry, path), explicit: Array.isArray(entry.destinations), ...settings(entry) });
+    namespaces.push(routedEntry(entry, `namespaces[${i}]`, entry.prefix));
   });
   const repositories: Routed[] = [];
   list(data.repositories).forEach((entry, i) => {
     if (!isRecord(entry) || typeof entry.name !== 'string' || entry.name === '') return;
-    const path = `repositories[${i}]`;
-    repositories.push({ path, name: entry.name, destinations: routedOf(entry, path), explicit: Array.isArray(entry.destinations), ...settings(entry) });
+    repositories.push(routedEntry(entry, `repositories[${i}]`, entry.name));
   });
 
   if (data.repositories === undefined && rawNamespaces.length === 0) {
