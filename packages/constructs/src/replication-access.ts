@@ -208,16 +208,21 @@ function namespacePattern(namespace: string): string {
 }
 
 function namespaceProblems(namespaces: string[]): string[] {
+  return repositoryListProblems('namespaces', namespaces);
+}
+
+/** Each entry of `field` a valid repository name (or namespace), listed once. */
+function repositoryListProblems(field: string, values: string[]): string[] {
   const problems: string[] = [];
-  namespaces.forEach((namespace, index) => {
-    if (Token.isUnresolved(namespace)) {
+  values.forEach((value, index) => {
+    if (Token.isUnresolved(value)) {
       return;
     }
-    for (const problem of repositoryNameProblems(namespace)) {
-      problems.push(`namespaces[${index}] ${problem} (value: "${namespace}")`);
+    for (const problem of repositoryNameProblems(value)) {
+      problems.push(`${field}[${index}] ${problem} (value: "${value}")`);
     }
-    if (namespaces.indexOf(namespace) !== index) {
-      problems.push(`namespaces[${index}] repeats namespaces[${namespaces.indexOf(namespace)}] (value: "${namespace}")`);
+    if (values.indexOf(value) !== index) {
+      problems.push(`${field}[${index}] repeats ${field}[${values.indexOf(value)}] (value: "${value}")`);
     }
   });
   return problems;
@@ -243,22 +248,10 @@ function accountProblems(accounts: string[]): string[] {
 }
 
 function nameProblems(names: string[], namespaces: string[]): string[] {
-  const problems: string[] = [];
-  if (names.length === 0 && namespaces.length === 0) {
-    problems.push('repositoryNames must list at least one repository (or give namespaces)');
-  }
-  names.forEach((name, index) => {
-    if (Token.isUnresolved(name)) {
-      return;
-    }
-    for (const problem of repositoryNameProblems(name)) {
-      problems.push(`repositoryNames[${index}] ${problem} (value: "${name}")`);
-    }
-    if (names.indexOf(name) !== index) {
-      problems.push(`repositoryNames[${index}] repeats repositoryNames[${names.indexOf(name)}] (value: "${name}")`);
-    }
-  });
-  return problems;
+  return [
+    ...(names.length === 0 && namespaces.length === 0 ? ['repositoryNames must list at least one repository (or give namespaces)'] : []),
+    ...repositoryListProblems('repositoryNames', names),
+  ];
 }
 
 /**
