@@ -100,7 +100,7 @@ test('the largest topology (25 destinations × 1,000 repositories) is checked (t
     'me-central-1', 'sa-east-1', 'us-west-2',
   ];
   const destinations = regions.map((region, i) => ({ account: i % 2 ? '222222222222' : '111111111111', region }));
-  const repositories = Array.from({ length: 1000 }, (_, i) => repo(`team-${i % 10}/service-${i}`));
+  const repositories = Array.from({ length: 1000 }, (_, i) => repo(`team-${i % 10}/service-${String(i).padStart(4, '0')}`));
   const t = topology({ destinations, repositories });
   expect(t.destinations.filter((d) => d.crossAccount)).toHaveLength(12);
   const registries = goodRegistries(t);

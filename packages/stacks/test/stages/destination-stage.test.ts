@@ -155,7 +155,7 @@ test('tags every resource with the topology tags', () => {
 });
 
 test('a cross-account destination of 1,000 repositories keeps its registry policy within ECR\'s limit', () => {
-  const repositories = Array.from({ length: 1000 }, (_, i) => ({ name: `team-${i % 10}/service-${i}` }));
+  const repositories = Array.from({ length: 1000 }, (_, i) => ({ name: `team-${i % 10}/service-${String(i).padStart(4, '0')}` }));
   const { registry } = destinationStage([{ account: '222222222222', region: 'eu-west-1' }], 0, { repositories });
   const [policy] = Object.values(registry.findResources('AWS::ECR::RegistryPolicy'));
   // The policy as ECR receives it: partition pseudo parameters resolved.
