@@ -121,7 +121,7 @@ export async function waitForImage(topology: TopologyModel, options: WaitOptions
   const elapsed = () => Math.round((now() - started) / 1000);
   const targets = topology.destinations.filter((d) => options.destinations.includes(d.id));
   let states: DestinationWait[] = targets.map((d) => ({ id: d.id, account: d.account, region: d.region, state: 'pending', detail: 'not checked yet' }));
-  const image = { ...options.image } as WaitReport['image'];
+  const image: { -readonly [K in keyof WaitReport['image']]: WaitReport['image'][K] } = { ...options.image };
   const source = { id: topology.source.id, role: null as string | null };
   const end = (outcome: WaitOutcome, error?: string): WaitReport => ({
     ok: outcome === 'complete', outcome, ...(error !== undefined ? { error } : {}), image, source, destinations: states, elapsedSeconds: elapsed(),
