@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import {
   AlertsTopic,
   BackfillRole,
+  RepairRole,
   CreationTemplateSafetyNet,
   EncryptedRepository,
   RegistryReplication,
@@ -34,6 +35,7 @@ export function everyConstruct(stack: Stack): void {
   new CreationTemplateSafetyNet(stack, 'SafetyNet', { encryptionKey: key.key });
   new CreationTemplateSafetyNet(stack, 'ProdSafetyNet', { encryptionKey: key.key, prefix: 'prod' });
   new BackfillRole(stack, 'Backfill', { trustedAccounts: ['333333333333'] });
+  new RepairRole(stack, 'Repair', { trustedAccounts: ['333333333333'], repositoryNames: ['team/app', 'web'], namespacePrefixes: ['team-b'], encryptionKey: key.key });
   alertConstructs(stack);
 }
 

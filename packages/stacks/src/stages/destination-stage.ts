@@ -4,6 +4,7 @@ import { alertsEventBusArn } from './alerts-stack';
 import { stageId } from './naming';
 import { RegistryStage } from './registry-stage';
 import { DestinationModel, TopologyModel, deploysCreationTemplate } from '../topology/model';
+import { namespacesRoutedTo, repositoriesRoutedTo } from '../topology/routing';
 
 export interface DestinationStageProps extends StageProps {
   readonly topology: TopologyModel;
@@ -32,6 +33,12 @@ export class DestinationStage extends RegistryStage {
           ? { sourceAccount: topology.source.account, repositoryNames }
           : undefined,
         creationTemplate: deploysCreationTemplate(destination),
+        // The `repair` command, run from the pipeline account, over what is replicated here.
+        repairRole: {
+          trustedAccounts: [topology.pipeline.account],
+          repositoryNames: repositoriesRoutedTo(topology, destination.id).map((r) => r.name),
+          namespacePrefixes: namespacesRoutedTo(topology, destination.id).map((n) => n.prefix),
+        },
         // ECR emits the failure in the registry it replicates into.
         alerts: topology.alerts ? { eventBusArn: alertsEventBusArn(topology.pipeline) } : undefined,
       },
