@@ -130,7 +130,7 @@ export class RepairRole extends Construct {
               sid: 'KeyForRecreatedRepositories',
               actions: ['kms:CreateGrant', 'kms:DescribeKey'],
               resources: [props.encryptionKey.keyArn],
-              conditions: { 'StringEquals': { 'kms:ViaService': ecrInRegion }, 'Bool': { 'kms:GrantIsForAWSResource': 'true' } },
+              conditions: { StringEquals: { 'kms:ViaService': ecrInRegion }, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
             }),
           ],
         }),

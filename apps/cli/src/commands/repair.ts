@@ -1,5 +1,6 @@
 import * as readline from 'readline';
 import { Command, Option } from 'commander';
+import { BACKFILL_ROLE_NAME } from './backfill';
 import { accessFrom, addLiveOptions, LiveFlags } from './live';
 import { loadOrReport } from './load';
 import { integerAtLeast } from './options';
@@ -7,10 +8,9 @@ import { unknownDestinations } from '../backfill/backfill';
 import { progressPrinter } from '../backfill/render';
 import { DEFAULT_POLL_SECONDS } from '../backfill/scheduler';
 import { CliContext, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../context';
-import { RepairReport, runRepair } from '../repair/repair';
-import { renderRepairJson, renderRepairTable } from '../repair/render';
 import { LOOKUP_ROLE_NAME } from '../registry/access';
-import { BACKFILL_ROLE_NAME } from './backfill';
+import { renderRepairJson, renderRepairTable } from '../repair/render';
+import { RepairReport, runRepair } from '../repair/repair';
 
 /** The role the destination stage deploys for this command (the `RepairRole` construct's name). */
 export const REPAIR_ROLE_NAME = 'ecr-replication-repair-{region}';

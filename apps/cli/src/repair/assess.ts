@@ -7,9 +7,9 @@
  * enforced here: a repository is rebuilt only if the source holds every one
  * of its images (by digest, active) with every one of its tags.
  */
+import { KeyData, RepositoryData } from '../registry/data';
 import { ImageRecord } from '../registry/repositories';
 import { designatesKey, RoutedRepository } from '../registry/routed';
-import { KeyData, RepositoryData } from '../registry/data';
 
 /**
  * What repair does to a repository:

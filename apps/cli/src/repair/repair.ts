@@ -193,7 +193,12 @@ function markUnchanged(d: DestinationRepair): DestinationRepair {
 }
 
 /** Deletes and recreates, one destination Region at a time, then backfills the rebuilt destinations. */
-async function execute(topology: TopologyModel, plan: RepairReport, admins: ReadonlyMap<string, RepositoryAdmin>, options: RepairOptions): Promise<RepairReport> {
+async function execute(
+  topology: TopologyModel,
+  plan: RepairReport,
+  admins: ReadonlyMap<string, RepositoryAdmin>,
+  options: RepairOptions,
+): Promise<RepairReport> {
   const results = new Map(plan.destinations.map((d) => [d.id, d.repositories.map((r): RepositoryRepair => (TO_REPAIR.has(r.action) ? { ...r, state: 'unchanged' } : r))]));
   const regions = [...new Set(plan.destinations.map((d) => d.region))];
   let interrupted = false;
@@ -241,7 +246,13 @@ function backfillStep(report: BackfillReport): BackfillStep {
   return notStarted.length > 0 && report.destinations.every((d) => d.outcome === 'complete' || notStarted.includes(d)) ? 'not-started' : 'failed';
 }
 
-async function repairOne(r: RepositoryRepair, admin: RepositoryAdmin, destination: DestinationModel, topology: TopologyModel, keyArn: string): Promise<RepositoryRepair> {
+async function repairOne(
+  r: RepositoryRepair,
+  admin: RepositoryAdmin,
+  destination: DestinationModel,
+  topology: TopologyModel,
+  keyArn: string,
+): Promise<RepositoryRepair> {
   if (r.action === 'fix-tag-mutability') {
     try {
       await admin.putImageTagMutability(r.name, r.expectedTagMutability);

@@ -139,7 +139,8 @@ export async function waitForImage(topology: TopologyModel, options: WaitOptions
   const openAdmin = async (env: { account: string; region: string }) => {
     const opened = await openRegistry(env, callerAccount, { ...options, sessionName });
     if ('error' in opened.identity) return { role: opened.role, error: opened.identity.error };
-    return { role: opened.role, admin: adminFor({ account: env.account, region: env.region, roleArn: opened.role ?? undefined, stsRegion: options.stsRegion, sessionName }) };
+    const roleArn = opened.role ?? undefined;
+    return { role: opened.role, admin: adminFor({ account: env.account, region: env.region, roleArn, stsRegion: options.stsRegion, sessionName }) };
   };
 
   const src = await openAdmin(topology.source);

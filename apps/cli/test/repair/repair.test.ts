@@ -5,13 +5,13 @@
  * and repositories under a namespace.
  */
 import { validateTopology } from '@ecr-kms-replication/stacks';
-import { assessRepository, missingFromSource } from '../../src/repair/assess';
 import { runCli } from '../../src/cli';
 import { EXIT_BACKFILL_NOT_STARTED, REPAIR_ROLE_NAME } from '../../src/commands/repair';
-import { RepairReport, runRepair } from '../../src/repair/repair';
 import { ReplicationBackfills } from '../../src/registry/backfills';
 import { BackfillData, RepositoryData } from '../../src/registry/data';
 import { ImageRecord, NewRepository, RepositoryAdmin } from '../../src/registry/repositories';
+import { assessRepository, missingFromSource } from '../../src/repair/assess';
+import { RepairReport, runRepair } from '../../src/repair/repair';
 import { Capture, CROSS_ACCOUNT, FakeRegistry, fakeReaders, goodRegistries, keyIn, SAME_ACCOUNT, SOURCE, topology, topologyFile, topologyInput } from '../fixtures';
 
 const MODEL = topology();
@@ -264,9 +264,17 @@ describe('repair and namespaces', () => {
     world.aes(SAME_ACCOUNT.id, 'team-c/web', [image('w', ['v1'])]);
     const { readerFor } = fakeReaders(world.registries);
     const report = await runRepair(model, {
-      execute: true, sourceRoleName: 'backfill', destinationRoleName: 'lookup', concurrency: 2,
-      assumeRole: 'other-accounts', roleName: 'repair', stsRegion: 'us-east-1', readerFor, repositoriesFor: world.repositoriesFor,
-      backfillsFor: () => new FakeBackfills(), sleep: async () => undefined,
+      execute: true,
+      sourceRoleName: 'backfill',
+      destinationRoleName: 'lookup',
+      concurrency: 2,
+      assumeRole: 'other-accounts',
+      roleName: 'repair',
+      stsRegion: 'us-east-1',
+      readerFor,
+      repositoriesFor: world.repositoriesFor,
+      backfillsFor: () => new FakeBackfills(),
+      sleep: async () => undefined,
     });
     expect(report.destinations.map((d) => d.repositories.map((r) => [r.name, r.origin.kind, r.action, r.state ?? '-']))).toEqual([
       [['app', 'listed', 'none', '-'], ['team/api', 'listed', 'none', '-']],

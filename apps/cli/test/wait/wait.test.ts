@@ -224,8 +224,15 @@ describe('wait and namespaces', () => {
       statuses: [[status(SAME_ACCOUNT, 'COMPLETE'), status(CROSS_ACCOUNT, 'COMPLETE')]],
     });
     return waitForImage(ns, {
-      image: parseImageReference(`${repository}:v1`)!, destinations, timeoutSeconds: 10, concurrency: 2,
-      assumeRole: 'other-accounts', roleName: 'lookup-{account}', stsRegion: 'us-east-1', readerFor, repositoriesFor: admins.repositoriesFor,
+      image: parseImageReference(`${repository}:v1`)!,
+      destinations,
+      timeoutSeconds: 10,
+      concurrency: 2,
+      assumeRole: 'other-accounts',
+      roleName: 'lookup-{account}',
+      stsRegion: 'us-east-1',
+      readerFor,
+      repositoriesFor: admins.repositoriesFor,
       sleep: async () => undefined,
     });
   }
