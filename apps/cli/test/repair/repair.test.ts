@@ -149,6 +149,7 @@ describe('repair, read-only (the default)', () => {
   test('the table says what repair does, how to copy what the source lacks, how long pulls fail, and the topology change', async () => {
     const { stdout } = await repair(brokenWorld(), []);
     expect(stdout).toContain('Read-only: nothing is changed without --execute.');
+    expect(stdout).toContain(`  app images: v1 (${'a'.repeat(12)}), v2 (${'b'.repeat(12)})`);
     expect(stdout).toMatch(/^ {2}app +REBUILD +2 +AES256, not alias\/ecr-kms-replication; every one of its 2 image\(s\) is in the source: delete, recreate with alias\/ecr-kms-replication, backfill$/m);
     expect(stdout).toMatch(/^ {2}team\/api +FIX TAG MUTABILITY +- +tag mutability IMMUTABLE, not MUTABLE: set in place \(PutImageTagMutability\)$/m);
     expect(stdout).toContain('app is left in place: the source lacks what follows; copy it there first, then run repair again:');
