@@ -111,7 +111,7 @@ export function repairCommand(ctx: CliContext, setExitCode: (code: number) => vo
 
       if (flags.json) ctx.stdout.write(renderRepairJson(report));
       else if (report.error !== undefined) ctx.stderr.write(`error: ${report.error}\n`);
-      else ctx.stdout.write(renderRepairTable(report, model));
+      else ctx.stdout.write(renderRepairTable(report, model, { verbose: flags.verbose }));
       return setExitCode(exitCodeOf(report));
     });
   return command;

@@ -29,7 +29,7 @@ function registryHost(env: { account: string; region: string }): string {
   return `${env.account}.dkr.ecr.${env.region}.amazonaws.com`;
 }
 
-export function renderRepairTable(report: RepairReport, topology: TopologyModel): string {
+export function renderRepairTable(report: RepairReport, topology: TopologyModel, options: { verbose?: boolean } = {}): string {
   if (report.error !== undefined) return `error: ${report.error}\n`;
   const lines: string[] = [];
   if (!report.execute) lines.push('Read-only: nothing is changed without --execute.', '');
@@ -39,14 +39,16 @@ export function renderRepairTable(report: RepairReport, topology: TopologyModel)
       lines.push(`destination ${d.id} (${via}): ERROR: ${d.error}`, '');
       continue;
     }
-    const shown = d.repositories.filter((r) => r.action !== 'none' && r.action !== 'absent');
-    lines.push(`destination ${d.id} (${via}): ${shown.length === 0 ? 'nothing to repair' : `${shown.length} of ${d.repositories.length} repositories to repair`}`);
+    const toRepair = d.repositories.filter((r) => r.action !== 'none' && r.action !== 'absent');
+    const shown = options.verbose ? d.repositories : toRepair;
+    lines.push(`destination ${d.id} (${via}): ${toRepair.length === 0 ? 'nothing to repair' : `${toRepair.length} of ${d.repositories.length} repositories to repair`}`);
     if (shown.length > 0) {
       const header = ['REPOSITORY', 'ACTION', 'IMAGES', ...(report.execute ? ['STATE'] : []), 'DETAIL'];
       const rows = shown.map((r) => [
         r.name,
         ACTION[r.action],
-        r.action === 'fix-tag-mutability' ? '-' : String(r.images.length),
+        // Images are read only for the repositories whose rebuild is considered.
+        r.action === 'rebuild' || r.action === 'refused' ? String(r.images.length) : '-',
         ...(report.execute ? [r.state ?? '-'] : []),
         r.error ?? r.detail,
       ]);
@@ -155,6 +157,10 @@ function executionLines(report: RepairReport): string[] {
     lines.push(`${r.name} in ${d.id} is DELETED and not recreated (${r.error}). Create it now, before a push lets replication create it:`,
       `  aws ecr create-repository --region ${d.region} --repository-name ${r.name} --encryption-configuration encryptionType=KMS,kmsKey=${d.keyArn}`
       + ` --image-tag-mutability ${r.expectedTagMutability}`, '');
+  }
+  if (report.halted) {
+    lines.push(`Stopped: ${report.halted}; no other repository was deleted and no backfill was started. Create it (above), `
+      + 'then run repair --execute again.', '');
   }
   if (report.declined) lines.push('Not confirmed: nothing was changed.', '');
   if (report.interrupted && !report.backfill) {

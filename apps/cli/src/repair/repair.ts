@@ -78,6 +78,8 @@ export interface RepairReport {
   readonly declined: boolean;
   /** Stopped by the user (Ctrl-C). */
   readonly interrupted: boolean;
+  /** Execution stopped because a deleted repository could not be recreated: nothing more was deleted, no backfill started. */
+  readonly halted?: string;
   readonly destinations: readonly DestinationRepair[];
   readonly backfillStep?: BackfillStep;
   /** The backfill's own report (the same as the `backfill` command's). */
@@ -202,7 +204,8 @@ async function execute(
   const results = new Map(plan.destinations.map((d) => [d.id, d.repositories.map((r): RepositoryRepair => (TO_REPAIR.has(r.action) ? { ...r, state: 'unchanged' } : r))]));
   const regions = [...new Set(plan.destinations.map((d) => d.region))];
   let interrupted = false;
-  for (const region of regions) {
+  let halted: string | undefined;
+  regions: for (const region of regions) {
     for (const d of plan.destinations.filter((x) => x.region === region && x.error === undefined)) {
       const admin = admins.get(d.id)!;
       const model = topology.destinations.find((x) => x.id === d.id)!;
@@ -212,10 +215,15 @@ async function execute(
         if (r.action !== 'rebuild' && r.action !== 'fix-tag-mutability') continue;
         if (options.signal?.aborted) {
           interrupted = true;
-          break;
+          break regions;
         }
         repos[i] = await repairOne(r, admin, model, topology, d.keyArn!);
         options.onStep?.(d.id, repos[i]);
+        // What broke one recreation (the key, a quota) would break the next: delete nothing more.
+        if (repos[i].state === 'deleted') {
+          halted = `${r.name} in ${d.id} was deleted and could not be recreated`;
+          break regions;
+        }
       }
     }
   }
@@ -223,8 +231,9 @@ async function execute(
   const done = (r: RepositoryRepair) => r.action === 'none' || r.action === 'absent' || r.state === 'fixed' || r.state === 'recreated';
   const allDone = destinations.every((d) => d.error === undefined && d.repositories.every(done));
   const rebuilt = destinations.filter((d) => d.repositories.some((r) => r.state === 'recreated')).map((d) => d.id);
-  const report: RepairReport = { ...plan, ok: allDone && !interrupted, interrupted, destinations };
-  if (rebuilt.length === 0 || interrupted) return report;
+  const report: RepairReport = { ...plan, ok: allDone && !interrupted, interrupted, destinations, ...(halted ? { halted } : {}) };
+  // A backfill into a destination missing a repository would let replication create it: not while one is missing.
+  if (rebuilt.length === 0 || interrupted || halted) return report;
 
   const backfill = await runBackfill(topology, {
     ...options,

@@ -125,7 +125,9 @@ function brokenWorld(): World {
 }
 
 describe('repair, read-only (the default)', () => {
-  test('nothing to repair in a correct deployment: exit 0, read through the repair role', async () => {
+  test('nothing to repair in a correct deployment: exit 0, read through the repair role; --verbose lists every repository', async () => {
+    const verbose = await repair(new World(), ['--verbose']);
+    expect(verbose.stdout).toMatch(/^ {2}team\/api +ok +0 +KMS with arn:aws:kms:eu-west-1:111111111111:key\/key-111111111111-eu-west-1: nothing to repair$/m);
     const { code, stdout, roles } = await repair(new World(), []);
     expect(code).toBe(0);
     expect(stdout).toContain(`destination ${SAME_ACCOUNT.id} (current credentials): nothing to repair`);
@@ -242,12 +244,16 @@ describe('repair --execute', () => {
     expect(stdout).toContain(`The rebuilt repositories are empty until: ecr-kms-replication backfill --destination ${SAME_ACCOUNT.id}`);
   });
 
-  test('a recreation that fails after the delete is said loudly, with the command that creates it', async () => {
+  test('a recreation that fails after the delete is said loudly, with the command that creates it; nothing more is deleted, no backfill', async () => {
     const world = new World();
     world.aes(SAME_ACCOUNT.id, 'app', [image('a', ['v1'])]);
+    world.aes(SAME_ACCOUNT.id, 'team/api', [image('c', ['v1'])], 'MUTABLE');
     world.failCreate = true;
-    const { code, stdout } = await repair(world, ['--execute', '--yes']);
+    const { code, stdout, backfills } = await repair(world, ['--execute', '--yes']);
     expect(code).toBe(1);
+    expect(world.writes.filter((w) => w.startsWith('delete'))).toEqual([`delete ${SAME_ACCOUNT.id} app`]);
+    expect(backfills.started).toEqual([]);
+    expect(stdout).toContain(`Stopped: app in ${SAME_ACCOUNT.id} was deleted and could not be recreated; no other repository was deleted`);
     expect(stdout).toContain(`app in ${SAME_ACCOUNT.id} is DELETED and not recreated`);
     expect(stdout).toContain(`aws ecr create-repository --region eu-west-1 --repository-name app --encryption-configuration encryptionType=KMS,kmsKey=${keyIn(SAME_ACCOUNT).keyArn} --image-tag-mutability IMMUTABLE`);
   });
