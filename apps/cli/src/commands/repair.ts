@@ -97,6 +97,8 @@ export function repairCommand(ctx: CliContext, setExitCode: (code: number) => vo
           onStep: flags.json ? undefined : (d, r) => ctx.stderr.write(`${d}: ${r.name}: ${r.state}${r.error ? ` (${r.error})` : ''}\n`),
           confirm: flags.yes ? undefined : async (plan) => {
             const count = plan.destinations.reduce((n, d) => n + d.repositories.filter((r) => r.action === 'rebuild').length, 0);
+            // Setting a tag mutability loses nothing: only deletions are confirmed.
+            if (count === 0) return true;
             // The plan first, so that the person confirms what they have read.
             ctx.stderr.write(renderRepairTable(plan, model));
             const expected = `repair ${count}`;

@@ -179,6 +179,13 @@ describe('repair --execute', () => {
     expect(world.writes).toEqual([]);
   });
 
+  test('a tag mutability to set needs no confirmation: nothing is deleted', async () => {
+    const world = new World();
+    world.registries[CROSS_ACCOUNT.id].repositories!.set('team/api', { name: 'team/api', encryptionType: 'KMS', kmsKey: keyIn(CROSS_ACCOUNT).keyArn, imageTagMutability: 'IMMUTABLE' });
+    const { code, questions } = await repair(world, ['--execute'], { answer: 'no' });
+    expect([code, questions, world.writes]).toEqual([0, [], [`tag-mutability ${CROSS_ACCOUNT.id} team/api MUTABLE`]]);
+  });
+
   test('asks for a typed confirmation; a wrong answer changes nothing: exit 1', async () => {
     const world = brokenWorld();
     const { code, stdout, questions } = await repair(world, ['--execute'], { answer: 'yes' });
