@@ -138,6 +138,8 @@ export function fakeReaders(registries: Record<string, FakeRegistry>, callerAcco
       lifecyclePolicy: (name) => guard(reg?.lifecyclePolicies?.get(name)),
       stackResources: (name) => guard(reg?.stacks?.find((st) => st.name === name)),
       keyAliasTarget: () => guard(reg?.key),
+      stackNames: (prefix) => guard((reg?.stacks ?? [])
+        .filter((st) => st.name.startsWith(prefix)).map((st) => ({ name: st.name, status: st.status }))),
     };
   };
   return { readerFor, roles };

@@ -9,6 +9,7 @@ import {
   registryStackName,
   repositoriesStackName,
   SourceModel,
+  sourceOwnerValue,
   TopologyModel,
 } from '@ecr-kms-replication/stacks';
 import {
@@ -23,7 +24,7 @@ import {
   ownerOf,
 } from './checks';
 import { CallerIdentityError, ForEachOptions, forEachRegistry } from '../registry/access';
-import { StackData } from '../registry/data';
+import { isArchived, StackData } from '../registry/data';
 import { describeAwsError } from '../registry/errors';
 import { mapLimit } from '../registry/pool';
 import { RegistryReader } from '../registry/reader';
@@ -65,7 +66,11 @@ export async function readOwnership(topology: TopologyModel, env: Target, reader
     4,
     (name) => reader.stackResources(name),
   );
-  return { registryStack, repositoriesStacks: repositoriesStacks.filter((s): s is StackData => s !== undefined) };
+  return {
+    registryStack,
+    repositoriesStacks: repositoriesStacks.filter((s): s is StackData => s !== undefined),
+    source: sourceOwnerValue(topology.source),
+  };
 }
 
 async function checkEnvironment(topology: TopologyModel, env: Target, reader: RegistryReader): Promise<CheckResult[]> {
@@ -103,10 +108,13 @@ async function checkEnvironment(topology: TopologyModel, env: Target, reader: Re
   return [...checkStacks(env, ownership), ...keyAlias, ...registry, ...repositories];
 }
 
-/** The topology's repositories that exist; those not owned by this deployment with their image count. */
+/** The topology's repositories that exist; those not owned by this deployment with their image count (every status). */
 async function existingRepositories(topology: TopologyModel, reader: RegistryReader, ownership: Ownership): Promise<Map<string, ExistingRepository>> {
   const found = await reader.repositories(topology.repositories.map((r) => r.name));
   const foreign = [...found.values()].filter((r) => !ownerOf(ownership, 'AWS::ECR::Repository', r.name));
-  const counted = await mapLimit(foreign, 4, async (r): Promise<ExistingRepository> => ({ ...r, imageCount: (await reader.images(r.name)).length }));
+  const counted = await mapLimit(foreign, 4, async (r): Promise<ExistingRepository> => {
+    const images = await reader.images(r.name);
+    return { ...r, imageCount: images.length, archivedImageCount: images.filter(isArchived).length };
+  });
   return new Map<string, ExistingRepository>([...found, ...counted.map((r) => [r.name, r] as const)]);
 }

@@ -36,7 +36,9 @@ export type CheckName =
   /** Preflight, source: the registry's replication configuration is absent or this deployment's own. */
   | 'replication-configuration'
   /** Preflight: the key alias is absent or this deployment's own. */
-  | 'key-alias';
+  | 'key-alias'
+  /** Verify: a stack of this topology's stages that the current topology no longer produces (CDK Pipelines does not delete it). */
+  | 'stale-stack';
 
 export interface CheckResult {
   readonly check: CheckName;

@@ -15,8 +15,9 @@ import {
   deploysCreationTemplate,
   KeyData,
 } from './checks';
+import { staleAlertsStack, staleStacks } from './stale';
 import { CallerIdentityError, ForEachOptions, forEachRegistry } from '../registry/access';
-import { ImageSummary } from '../registry/data';
+import { ImageSummary, isArchived } from '../registry/data';
 import { describeAwsError } from '../registry/errors';
 import { mapLimit } from '../registry/pool';
 import { RegistryReader } from '../registry/reader';
@@ -56,6 +57,9 @@ export async function verifyTopology(topology: TopologyModel, options: VerifyOpt
         if (!dest) sourceImages.resolve(new Map());
       }
     });
+    // With alerts: false, the alerts stack left in the pipeline account, reported with the source.
+    const leftover = await staleAlertsStack(topology, { sessionName: 'ecr-kms-replication-verify', ...options });
+    if (leftover.length > 0 && reports[0]) reports[0] = { ...reports[0], checks: [...reports[0].checks, ...leftover] };
     return buildReport(reports);
   } catch (e) {
     if (e instanceof CallerIdentityError) return failedReport(e.detail);
@@ -79,6 +83,9 @@ async function checkEnvironment(
       return [{ check, status: 'error', detail: describeAwsError(e, env.region) }];
     }
   };
+
+  // Stacks of ours the topology no longer produces (CDK Pipelines leaves them deployed).
+  const stale = guard('stale-stack', () => staleStacks(topology, env, reader));
 
   if (!dest) {
     const recent = options.images && options.images > 0
@@ -104,7 +111,7 @@ async function checkEnvironment(
       }),
     ]);
     await recent;
-    return [...replication, ...repositories];
+    return [...replication, ...repositories, ...await stale];
   }
 
   const key = reader.key(topology.keyAlias).catch((e): { error: string } => ({ error: describeAwsError(e, env.region) }));
@@ -124,12 +131,16 @@ async function checkEnvironment(
   const presence = options.images && options.images > 0
     ? await checkPresence(dest, reader, await sourceImages.promise)
     : [];
-  return [...repositories, ...policy, ...template, ...presence];
+  return [...repositories, ...policy, ...template, ...presence, ...await stale];
 }
 
-/** The `count` most recent images of each source repository that can be read (absent or unreadable: left out). */
+/**
+ * The `count` most recent images of each source repository that can be read (absent or unreadable: left out).
+ * Archived ones are left out as `backfill --only-missing` leaves them out: they cannot be pulled.
+ */
 async function readRecentImages(reader: RegistryReader, names: readonly string[], count: number): Promise<Map<string, ImageSummary[]>> {
-  const images = await mapLimit(names, 4, (name) => reader.images(name).then((all) => all.slice(0, count), () => undefined));
+  const images = await mapLimit(names, 4, (name) => reader.images(name)
+    .then((all) => all.filter((i) => !isArchived(i)).slice(0, count), () => undefined));
   return new Map(names.flatMap((name, i) => (images[i] ? [[name, images[i]] as const] : [])));
 }
 

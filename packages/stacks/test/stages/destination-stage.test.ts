@@ -28,6 +28,12 @@ describe('a same-account destination (111111111111/us-west-2)', () => {
     }
   });
 
+  test('every stack of the stage names the source registry of its topology (output ReplicationSource), not its own registry', () => {
+    for (const stack of [stage.registryStack, ...stage.repositoriesStacks]) {
+      Template.fromStack(stack).hasOutput('ReplicationSource', { Value: '111111111111-us-east-1' });
+    }
+  });
+
   test('creates one retained, rotating KMS key with the topology alias', () => {
     registry.resourceCountIs('AWS::KMS::Key', 1);
     registry.hasResource('AWS::KMS::Key', {
