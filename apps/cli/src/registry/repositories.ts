@@ -1,7 +1,7 @@
 /**
  * What `repair` and `wait` ask of a registry beyond the {@link RegistryReader}:
- * every image whatever its status, one image by tag or digest, the
- * replication status of one image, and the repository writes of `repair`.
+ * one image by tag or digest, the replication status of one image, and the
+ * repository writes of `repair`.
  * Kept apart from the reader, like the backfills, because the writes need
  * the destination's repair role, not the read-only look-up role.
  */
@@ -12,18 +12,11 @@ import {
   DescribeImagesCommand,
   ECRClient,
   ImageDetail,
+  ImageStatusFilter,
   PutImageTagMutabilityCommand,
-  paginateDescribeImages,
 } from '@aws-sdk/client-ecr';
+import { ImageSummary } from './data';
 import { clientConfig, ReaderOptions } from './reader';
-
-/** An image with its status (`DescribeImages` with `imageStatus: ANY`). */
-export interface ImageRecord {
-  readonly digest: string;
-  readonly tags: readonly string[];
-  /** `ACTIVE`, `ARCHIVED` or `ACTIVATING` (ECR's `ImageStatus`); `ACTIVE` when ECR does not say. */
-  readonly status: string;
-}
 
 /** The replication of one image to one destination (`DescribeImageReplicationStatus`). */
 export interface ReplicationStatusData {
@@ -45,12 +38,10 @@ export interface NewRepository {
   readonly tags: Readonly<Record<string, string>>;
 }
 
-/** Images of a repository beyond the active ones, and the writes of `repair`. Faked in unit tests. */
+/** One image, its replication status, and the writes of `repair`. Faked in unit tests. */
 export interface RepositoryAdmin {
-  /** Every image of the repository, archived ones included (paginated). */
-  imagesOfAnyStatus(repository: string): Promise<ImageRecord[]>;
-  /** One image by tag or digest; `undefined` when the repository has no such image (`ImageNotFoundException`). */
-  findImage(repository: string, image: { tag?: string; digest?: string }): Promise<ImageRecord | undefined>;
+  /** One image by tag or digest, whatever its status; `undefined` when the repository has no such image (`ImageNotFoundException`). */
+  findImage(repository: string, image: { tag?: string; digest?: string }): Promise<ImageSummary | undefined>;
   /** Where ECR says an image of this (source) registry stands in each destination. */
   replicationStatus(repository: string, digest: string): Promise<ReplicationStatusData[]>;
   /** Deletes a repository and its images (`force`). */
@@ -59,8 +50,8 @@ export interface RepositoryAdmin {
   putImageTagMutability(repository: string, imageTagMutability: string): Promise<void>;
 }
 
-/** Archived images count: they are images a deletion would lose. */
-const ANY_STATUS = { imageStatus: 'ANY' } as const;
+/** Without it DescribeImages answers ACTIVE images only (DescribeImagesFilter in the ECR API model). */
+const ANY_STATUS = { imageStatus: ImageStatusFilter.ANY };
 
 export class SdkRepositoryAdmin implements RepositoryAdmin {
   private readonly ecr: ECRClient;
@@ -69,22 +60,14 @@ export class SdkRepositoryAdmin implements RepositoryAdmin {
     this.ecr = new ECRClient(clientConfig(options));
   }
 
-  async imagesOfAnyStatus(repository: string): Promise<ImageRecord[]> {
-    const all: ImageRecord[] = [];
-    for await (const page of paginateDescribeImages({ client: this.ecr, pageSize: 1000 }, { repositoryName: repository, filter: ANY_STATUS })) {
-      all.push(...(page.imageDetails ?? []).flatMap(toImageRecord));
-    }
-    return all;
-  }
-
-  async findImage(repository: string, image: { tag?: string; digest?: string }): Promise<ImageRecord | undefined> {
+  async findImage(repository: string, image: { tag?: string; digest?: string }): Promise<ImageSummary | undefined> {
     try {
       const out = await this.ecr.send(new DescribeImagesCommand({
         repositoryName: repository,
         imageIds: [{ imageTag: image.tag, imageDigest: image.digest }],
         filter: ANY_STATUS,
       }));
-      return (out.imageDetails ?? []).flatMap(toImageRecord)[0];
+      return (out.imageDetails ?? []).flatMap(toImageSummary)[0];
     } catch (e) {
       if ((e as Error).name === 'ImageNotFoundException') return undefined;
       throw e;
@@ -120,6 +103,6 @@ export class SdkRepositoryAdmin implements RepositoryAdmin {
   }
 }
 
-function toImageRecord(d: ImageDetail): ImageRecord[] {
-  return d.imageDigest ? [{ digest: d.imageDigest, tags: d.imageTags ?? [], status: d.imageStatus ?? 'ACTIVE' }] : [];
+function toImageSummary(d: ImageDetail): ImageSummary[] {
+  return d.imageDigest ? [{ digest: d.imageDigest, tags: d.imageTags ?? [], pushedAt: d.imagePushedAt, ...(d.imageStatus ? { status: d.imageStatus } : {}) }] : [];
 }

@@ -7,8 +7,7 @@
  * enforced here: a repository is rebuilt only if the source holds every one
  * of its images (by digest, active) with every one of its tags.
  */
-import { KeyData, RepositoryData } from '../registry/data';
-import { ImageRecord } from '../registry/repositories';
+import { ImageSummary, KeyData, RepositoryData } from '../registry/data';
 import { designatesKey, RoutedRepository } from '../registry/routed';
 
 /**
@@ -41,7 +40,7 @@ export interface RepositoryAssessment {
   readonly imageTagMutability?: string;
   readonly expectedTagMutability: string;
   /** Every image of the repository here (every status). */
-  readonly images: readonly ImageRecord[];
+  readonly images: readonly ImageSummary[];
   readonly missingFromSource: readonly MissingFromSource[];
   /** One line for a human. */
   readonly detail: string;
@@ -57,9 +56,9 @@ export interface AssessInput {
   /** The repository is adopted here (`existing`): any KMS key is accepted. */
   readonly adopted: boolean;
   /** Images of the repository here, every status (read only when it is to be rebuilt). */
-  readonly images: readonly ImageRecord[];
+  readonly images: readonly ImageSummary[];
   /** Images of the same repository in the source, every status; `undefined` when the source has no such repository. */
-  readonly sourceImages?: readonly ImageRecord[];
+  readonly sourceImages?: readonly ImageSummary[];
 }
 
 /** Whether the repository must be rebuilt (its encryption is not the one it must have). */
@@ -70,13 +69,13 @@ export function needsRebuild(repository: RepositoryData, key: KeyData, alias: st
 }
 
 /** The images of `images` the source does not hold as they are here (digest active there, every tag on it). */
-export function missingFromSource(images: readonly ImageRecord[], sourceImages: readonly ImageRecord[] | undefined): MissingFromSource[] {
+export function missingFromSource(images: readonly ImageSummary[], sourceImages: readonly ImageSummary[] | undefined): MissingFromSource[] {
   const source = new Map((sourceImages ?? []).map((i) => [i.digest, i]));
   return images.flatMap((image): MissingFromSource[] => {
     const there = source.get(image.digest);
     if (!there) return [{ digest: image.digest, tags: image.tags, what: 'image', missingTags: image.tags }];
-    // A backfill replicates active images only: an archived one would not come back.
-    if (there.status !== 'ACTIVE') return [{ digest: image.digest, tags: image.tags, what: 'archived', missingTags: [] }];
+    // A backfill replicates active images only: an archived one (or one being restored) would not come back.
+    if ((there.status ?? 'ACTIVE') !== 'ACTIVE') return [{ digest: image.digest, tags: image.tags, what: 'archived', missingTags: [] }];
     const missingTags = image.tags.filter((t) => !there.tags.includes(t));
     return missingTags.length > 0 ? [{ digest: image.digest, tags: image.tags, what: 'tags', missingTags }] : [];
   });

@@ -55,7 +55,7 @@ export function renderRepairTable(report: RepairReport, topology: TopologyModel,
       lines.push(...table(header, rows).map((l) => `  ${l}`));
     }
     for (const r of shown.filter((x) => x.action === 'rebuild' && x.images.length > 0 && !report.execute)) {
-      lines.push(`  ${r.name} images: ${r.images.map((i) => `${imageName(i)}${i.status !== 'ACTIVE' ? ` [${i.status}]` : ''}`).join(', ')}`);
+      lines.push(`  ${r.name} images: ${r.images.map((i) => `${imageName(i)}${i.status && i.status !== 'ACTIVE' ? ` [${i.status}]` : ''}`).join(', ')}`);
     }
     lines.push(...refusedLines(d, topology).map((l) => `  ${l}`));
     lines.push('');

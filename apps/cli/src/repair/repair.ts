@@ -1,7 +1,6 @@
 /**
  * `repair` without the command line. Who reads and writes what:
- * - each destination, through `--role-name` (the repair role with
- *   `--execute`, else the read-only look-up role): its repositories, its key,
+ * - each destination, through `--role-name` (its repair role): its repositories, its key,
  *   the images of each repository to rebuild; with `--execute`, the deletes,
  *   creates and tag-mutability changes;
  * - the source, through `--source-role-name` (its backfill role): the images
@@ -17,11 +16,11 @@ import { DestinationModel, TopologyModel } from '@ecr-kms-replication/stacks';
 import { assessRepository, RepositoryAssessment } from './assess';
 import { BackfillOptions, BackfillReport, runBackfill } from '../backfill/backfill';
 import { AccessOptions, CallerIdentityError, callerAccountOf, openRegistry, OpenedRegistry } from '../registry/access';
-import { KeyData } from '../registry/data';
+import { ImageSummary, KeyData } from '../registry/data';
 import { describeAwsError } from '../registry/errors';
 import { mapLimit } from '../registry/pool';
 import { ReaderOptions } from '../registry/reader';
-import { ImageRecord, NewRepository, RepositoryAdmin, SdkRepositoryAdmin } from '../registry/repositories';
+import { NewRepository, RepositoryAdmin, SdkRepositoryAdmin } from '../registry/repositories';
 import { routedRepositories } from '../registry/routed';
 
 /** The tag every repository the stages create carries, also put on a recreated one. */
@@ -128,14 +127,14 @@ export async function runRepair(topology: TopologyModel, options: RepairOptions)
 
   // The source's images, read once per repository whatever the number of destinations.
   let source: Promise<OpenedRegistry<typeof topology.source>> | undefined;
-  const sourceImages = new Map<string, Promise<ImageRecord[] | undefined>>();
+  const sourceImages = new Map<string, Promise<ImageSummary[] | undefined>>();
   const imagesInSource = (name: string) => {
     source ??= openRegistry(topology.source, callerAccount, { ...options, roleName: options.sourceRoleName, sessionName });
     if (!sourceImages.has(name)) {
       sourceImages.set(name, source.then(async (opened) => {
         if ('error' in opened.identity) throw new Error(`source ${topology.source.id}: ${opened.identity.error}`);
         try {
-          return await adminOf(opened).imagesOfAnyStatus(name);
+          return await opened.reader.images(name);
         } catch (e) {
           if ((e as Error).name === 'RepositoryNotFoundException') return undefined;
           throw new Error(`cannot list the images of ${name} in the source ${topology.source.id}: ${describeAwsError(e, topology.source.region)}`);
@@ -167,7 +166,7 @@ export async function runRepair(topology: TopologyModel, options: RepairOptions)
         const first = assessRepository({ expected, repository, key, alias: topology.keyAlias, adopted, images: [] });
         if (first.action !== 'rebuild') return first;
         // Only a repository to rebuild is worth reading image by image, here and in the source.
-        const [images, inSource] = await Promise.all([admin.imagesOfAnyStatus(expected.name), imagesInSource(expected.name)]);
+        const [images, inSource] = await Promise.all([opened.reader.images(expected.name), imagesInSource(expected.name)]);
         return assessRepository({ expected, repository, key, alias: topology.keyAlias, adopted, images, sourceImages: inSource });
       });
       return { ...head, keyArn: key.keyArn, repositories };

@@ -8,8 +8,8 @@ import { validateTopology } from '@ecr-kms-replication/stacks';
 import { runCli } from '../../src/cli';
 import { EXIT_BACKFILL_NOT_STARTED, REPAIR_ROLE_NAME } from '../../src/commands/repair';
 import { ReplicationBackfills } from '../../src/registry/backfills';
-import { BackfillData, RepositoryData } from '../../src/registry/data';
-import { ImageRecord, NewRepository, RepositoryAdmin } from '../../src/registry/repositories';
+import { BackfillData, ImageSummary, RepositoryData } from '../../src/registry/data';
+import { NewRepository, RepositoryAdmin } from '../../src/registry/repositories';
 import { assessRepository, missingFromSource } from '../../src/repair/assess';
 import { RepairReport, runRepair } from '../../src/repair/repair';
 import { Capture, CROSS_ACCOUNT, FakeRegistry, fakeReaders, goodRegistries, keyIn, SAME_ACCOUNT, SOURCE, topology, topologyFile, topologyInput } from '../fixtures';
@@ -17,38 +17,31 @@ import { Capture, CROSS_ACCOUNT, FakeRegistry, fakeReaders, goodRegistries, keyI
 const MODEL = topology();
 const FILE = topologyFile(topologyInput());
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
-const image = (c: string, tags: string[], status = 'ACTIVE'): ImageRecord => ({ digest: digest(c), tags, status });
+const image = (c: string, tags: string[], status = 'ACTIVE'): ImageSummary => ({ digest: digest(c), tags, status });
 const AES = (name: string, imageTagMutability = 'IMMUTABLE'): RepositoryData => ({ name, encryptionType: 'AES256', imageTagMutability });
 
-/** Registries in memory: the reader (fixtures) and the repository admin share them. */
+/** Registries in memory (images of every status in `FakeRegistry.images`): the reader (fixtures) and the repository admin share them. */
 class World {
   readonly registries: Record<string, FakeRegistry> = goodRegistries(MODEL);
-  /** Images of every status, by registry id and repository. */
-  readonly images: Record<string, Record<string, ImageRecord[]>> = {};
   readonly writes: string[] = [];
   onDelete?: (id: string, name: string) => void;
   failCreate = false;
 
   constructor() {
-    this.images[SOURCE.id] = { 'app': [image('a', ['v1']), image('b', ['v2'])], 'team/api': [image('c', ['v1'])] };
+    this.registries[SOURCE.id].images = new Map([['app', [image('a', ['v1']), image('b', ['v2'])]], ['team/api', [image('c', ['v1'])]]]);
   }
 
   repositoriesFor = (o: { account: string; region: string }): RepositoryAdmin => {
     const id = `${o.account}-${o.region}`;
     const reg = this.registries[id];
-    const notFound = () => Object.assign(new Error('not found'), { name: 'RepositoryNotFoundException' });
     return {
-      imagesOfAnyStatus: async (r) => {
-        if (!reg.repositories?.has(r)) throw notFound();
-        return this.images[id]?.[r] ?? [];
-      },
       findImage: async () => undefined,
       replicationStatus: async () => [],
       deleteRepository: async (r) => {
         this.writes.push(`delete ${id} ${r}`);
         this.onDelete?.(id, r);
         reg.repositories!.delete(r);
-        delete this.images[id]?.[r];
+        reg.images?.delete(r);
       },
       createRepository: async (r: NewRepository) => {
         this.writes.push(`create ${id} ${r.name} ${r.kmsKey} ${r.imageTagMutability} ${JSON.stringify(r.tags)}`);
@@ -63,9 +56,9 @@ class World {
   };
 
   /** A destination repository replication created before the destination had its key. */
-  aes(id: string, name: string, images: ImageRecord[], mutability = 'IMMUTABLE') {
+  aes(id: string, name: string, images: ImageSummary[], mutability = 'IMMUTABLE') {
     this.registries[id].repositories!.set(name, AES(name, mutability));
-    (this.images[id] ??= {})[name] = images;
+    (this.registries[id].images ??= new Map()).set(name, images);
   }
 }
 
@@ -272,7 +265,7 @@ describe('repair and namespaces', () => {
     const model = { ...base, namespaces: [{ prefix: 'team-c', destinations: [CROSS_ACCOUNT.id], imageTagMutability: 'MUTABLE' as const }] };
     const world = new World();
     world.registries[SOURCE.id].repositories!.set('team-c/web', { name: 'team-c/web', encryptionType: 'KMS', imageTagMutability: 'MUTABLE' });
-    world.images[SOURCE.id]['team-c/web'] = [image('w', ['v1'])];
+    world.registries[SOURCE.id].images!.set('team-c/web', [image('w', ['v1'])]);
     world.aes(CROSS_ACCOUNT.id, 'team-c/web', [image('w', ['v1'])]);
     world.aes(CROSS_ACCOUNT.id, 'team-cd/other', [image('x', ['v1'])]);
     world.aes(SAME_ACCOUNT.id, 'team-c/web', [image('w', ['v1'])]);

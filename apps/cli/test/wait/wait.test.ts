@@ -7,7 +7,8 @@
  */
 import { ReplicationStatus } from '@aws-sdk/client-ecr';
 import { runCli } from '../../src/cli';
-import { ImageRecord, ReplicationStatusData, RepositoryAdmin } from '../../src/registry/repositories';
+import { ImageSummary } from '../../src/registry/data';
+import { ReplicationStatusData, RepositoryAdmin } from '../../src/registry/repositories';
 import { destinationsOfRepository } from '../../src/registry/routed';
 import { parseImageReference, REPLICATION_STATUSES, WaitReport, waitForImage } from '../../src/wait/wait';
 import { Capture, CROSS_ACCOUNT, fakeReaders, goodRegistries, SAME_ACCOUNT, SOURCE, topology, topologyFile, topologyInput } from '../fixtures';
@@ -22,7 +23,7 @@ interface FakeOptions {
   /** The source's answers to DescribeImageReplicationStatus, one per round (the last one repeats), or an error. */
   readonly statuses?: (ReplicationStatusData[] | Error)[];
   /** Images by registry id, then repository. */
-  readonly images?: Record<string, Record<string, ImageRecord[]>>;
+  readonly images?: Record<string, Record<string, ImageSummary[]>>;
   /** Errors of findImage by registry id. */
   readonly findErrors?: Record<string, Error>;
 }
@@ -33,7 +34,6 @@ function fakeAdmins(options: FakeOptions) {
   const repositoriesFor = (o: { account: string; region: string }): RepositoryAdmin => {
     const id = `${o.account}-${o.region}`;
     return {
-      imagesOfAnyStatus: async (r) => options.images?.[id]?.[r] ?? [],
       findImage: async (r, image) => {
         calls.push(`findImage ${id} ${r} ${image.tag ?? image.digest}`);
         if (options.findErrors?.[id]) throw options.findErrors[id];
