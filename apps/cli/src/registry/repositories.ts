@@ -104,5 +104,6 @@ export class SdkRepositoryAdmin implements RepositoryAdmin {
 }
 
 function toImageSummary(d: ImageDetail): ImageSummary[] {
-  return d.imageDigest ? [{ digest: d.imageDigest, tags: d.imageTags ?? [], pushedAt: d.imagePushedAt, ...(d.imageStatus ? { status: d.imageStatus } : {}) }] : [];
+  if (!d.imageDigest) return [];
+  return [{ digest: d.imageDigest, tags: d.imageTags ?? [], pushedAt: d.imagePushedAt, ...(d.imageStatus ? { status: d.imageStatus } : {}) }];
 }
