@@ -9,8 +9,10 @@ import { backfillCommand } from './commands/backfill';
 import { importCommand } from './commands/import';
 import { planCommand } from './commands/plan';
 import { preflightCommand } from './commands/preflight';
+import { repairCommand } from './commands/repair';
 import { validateCommand } from './commands/validate';
 import { verifyCommand } from './commands/verify';
+import { waitCommand } from './commands/wait';
 import { CliContext, EXIT_OK, EXIT_USAGE } from './context';
 
 export type { CliContext } from './context';
@@ -27,7 +29,7 @@ export function createProgram(ctx: CliContext, setExitCode: (code: number) => vo
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
   // Subcommands made with `new Command` do not inherit the settings above.
-  const commands = [validateCommand, planCommand, preflightCommand, verifyCommand, importCommand, backfillCommand]
+  const commands = [validateCommand, planCommand, preflightCommand, verifyCommand, importCommand, backfillCommand, repairCommand, waitCommand]
     .map((make) => make(ctx, setExitCode));
   for (const command of commands) {
     command.copyInheritedSettings(program);

@@ -4,6 +4,7 @@
  */
 import { ReplicationBackfills } from './registry/backfills';
 import { RegistryReader, ReaderOptions } from './registry/reader';
+import { RepositoryAdmin } from './registry/repositories';
 
 export interface OutputStream {
   readonly isTTY?: boolean;
@@ -25,6 +26,16 @@ export interface CliContext {
    * function that removes it. Default: the process's SIGINT.
    */
   readonly onInterrupt?: (handler: () => void) => () => void;
+  /** A registry's images of every status, and the repository writes of `repair`. Default: the AWS SDK. */
+  readonly repositoriesFor?: (options: ReaderOptions) => RepositoryAdmin;
+  /**
+   * Asks a question on the terminal and resolves with the answer
+   * (`repair --execute` without `--yes`). Default: stdin and stderr when
+   * stdin is a terminal, else there is no one to ask.
+   */
+  readonly prompt?: (question: string) => Promise<string>;
+  /** The current time in milliseconds (`wait --timeout`). Default: `Date.now`. */
+  readonly now?: () => number;
 }
 
 /** Exit codes: 0 all good, 1 a verify check does not hold, 2 usage or topology errors. */

@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import {
   AlertsTopic,
   BackfillRole,
+  RepairRole,
   CreationTemplateSafetyNet,
   EncryptedRepository,
   RegistryCreationTemplates,
@@ -44,6 +45,7 @@ export function everyConstruct(stack: Stack): void {
     ],
   });
   new BackfillRole(stack, 'Backfill', { trustedAccounts: ['333333333333'] });
+  new RepairRole(stack, 'Repair', { trustedAccounts: ['333333333333'], repositoryNames: ['team/app', 'web'], namespacePrefixes: ['team-b'], encryptionKey: key.key });
   alertConstructs(stack);
 }
 

@@ -4,7 +4,7 @@ import { alertsEventBusArn } from './alerts-stack';
 import { stageId } from './naming';
 import { RegistryStage } from './registry-stage';
 import { DestinationModel, TopologyModel } from '../topology/model';
-import { coveringNamespace, createRepositoryPrefixes, creationTemplatesIn, repositoriesRoutedTo } from '../topology/routing';
+import { coveringNamespace, createRepositoryPrefixes, creationTemplatesIn, namespacesRoutedTo, repositoriesRoutedTo } from '../topology/routing';
 
 export interface DestinationStageProps extends StageProps {
   readonly topology: TopologyModel;
@@ -42,6 +42,12 @@ export class DestinationStage extends RegistryStage {
           }
           : undefined,
         creationTemplates: creationTemplatesIn(topology, destination.id),
+        // The `repair` command, run from the pipeline account, over what is replicated here.
+        repairRole: {
+          trustedAccounts: [topology.pipeline.account],
+          repositoryNames: repositoriesRoutedTo(topology, destination.id).map((r) => r.name),
+          namespacePrefixes: namespacesRoutedTo(topology, destination.id).map((n) => n.prefix),
+        },
         // ECR emits the failure in the registry it replicates into.
         alerts: topology.alerts ? { eventBusArn: alertsEventBusArn(topology.pipeline) } : undefined,
       },

@@ -2,6 +2,7 @@ import {
   BackfillRole,
   RegistryCreationTemplates,
   RegistryReplication,
+  RepairRole,
   ReplicationAccess,
   ReplicationFailureForwarding,
   ReplicationKey,
@@ -69,6 +70,16 @@ export interface RegistryStackProps extends StackProps {
    * @default - no backfill role
    */
   readonly backfillRole?: { readonly trustedAccounts: readonly string[] };
+  /**
+   * Deploy the role of the `repair` command, trusted by these accounts, over
+   * these repositories and namespaces (destinations only).
+   * @default - no repair role
+   */
+  readonly repairRole?: {
+    readonly trustedAccounts: readonly string[];
+    readonly repositoryNames: readonly string[];
+    readonly namespacePrefixes: readonly string[];
+  };
   /**
    * Forward failed replications into this registry to the alerts bus (destinations, alerts on).
    * @default - no forwarding
@@ -139,6 +150,11 @@ export class RegistryStack extends Stack {
     if (props.backfillRole) {
       const backfill = new BackfillRole(this, 'Backfill', { trustedAccounts: props.backfillRole.trustedAccounts });
       new CfnOutput(this, 'BackfillRoleArn', { description: 'Role of ecr-kms-replication backfill in this registry', value: backfill.role.roleArn });
+    }
+
+    if (props.repairRole && (props.repairRole.repositoryNames.length > 0 || props.repairRole.namespacePrefixes.length > 0)) {
+      const repair = new RepairRole(this, 'Repair', { ...props.repairRole, encryptionKey: this.key });
+      new CfnOutput(this, 'RepairRoleArn', { description: 'Role of ecr-kms-replication repair in this registry', value: repair.role.roleArn });
     }
 
     if (props.alerts) {

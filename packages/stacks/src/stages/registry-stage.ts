@@ -15,7 +15,7 @@ export interface RegistryStageProps extends StageProps {
   /** The repositories this stage creates (adopted ones excluded). */
   readonly repositories: readonly RepositoryModel[];
   /** Role-specific registry settings (replication, access, creation template). */
-  readonly registry: Pick<RegistryStackProps, 'replication' | 'replicationAccess' | 'creationTemplates' | 'backfillRole' | 'alerts'>;
+  readonly registry: Pick<RegistryStackProps, 'replication' | 'replicationAccess' | 'creationTemplates' | 'backfillRole' | 'repairRole' | 'alerts'>;
 }
 
 /**
