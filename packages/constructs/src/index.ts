@@ -10,3 +10,4 @@ export * from './replication-failure-forwarding';
 export * from './alerts-bus';
 export * from './scheduled-verification';
 export * from './log-encryption';
+export * from './pipeline-notifications';

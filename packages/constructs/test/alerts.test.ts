@@ -1,6 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
-import { AlertsTopic, ReplicationAlertsBus, ReplicationFailureForwarding, ScheduledVerification, scheduleExpressionProblems } from '../src';
+import { AlertsTopic, PipelineNotifications, ReplicationAlertsBus, ReplicationFailureForwarding, ScheduledVerification, scheduleExpressionProblems } from '../src';
 import { newStack } from './util';
 
 describe('AlertsTopic', () => {
@@ -161,5 +161,47 @@ describe('ScheduledVerification', () => {
   test('refuses a schedule that does not recur and a repository that is not owner/name, together', () => {
     const { stack, props: p } = props({ schedule: 'weekly', source: { ...props().props.source, repository: 'ecr-kms-replication' } });
     expect(() => new ScheduledVerification(stack, 'Verification', p)).toThrow(/schedule 'weekly' is not a recurring schedule[\s\S]*repository 'ecr-kms-replication' is not owner\/name/);
+  });
+});
+
+describe('PipelineNotifications', () => {
+  const stack = newStack();
+  const topic = new AlertsTopic(stack, 'Alerts', { topicName: 'alerts' });
+  new PipelineNotifications(stack, 'Pipeline', { pipelineName: 'ecr-kms-replication', topic });
+  const template = Template.fromStack(stack);
+  const pipelineArn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':codepipeline:us-east-1:111111111111:ecr-kms-replication']] };
+
+  test('uses EventBridge rules on CodePipeline\'s own events, no CodeStar Notifications rule (no service-linked role)', () => {
+    template.resourceCountIs('AWS::CodeStarNotifications::NotificationRule', 0);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        'source': ['aws.codepipeline'],
+        'detail-type': ['CodePipeline Pipeline Execution State Change'],
+        'resources': [pipelineArn],
+        'detail': { state: ['FAILED'] },
+      },
+      Targets: [Match.objectLike({
+        Arn: { Ref: Match.stringLikeRegexp('AlertsTopic') },
+        InputTransformer: Match.objectLike({ InputTemplate: Match.stringLikeRegexp('failed') }),
+      })],
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        'source': ['aws.codepipeline'],
+        'detail-type': ['CodePipeline Action Execution State Change'],
+        'resources': [pipelineArn],
+        'detail': { state: ['STARTED'], type: { category: ['Approval'] } },
+      },
+    });
+  });
+
+  test('the topic admits EventBridge for exactly these two rules of this account', () => {
+    const [policy] = Object.values(template.findResources('AWS::SNS::TopicPolicy'));
+    const allows = (policy.Properties.PolicyDocument.Statement as any[]).filter((s) => s.Effect === 'Allow');
+    expect(allows.map((s) => [s.Principal.Service, s.Condition.StringEquals['aws:SourceAccount'], s.Condition.ArnLike['aws:SourceArn']])).toEqual([
+      ['events.amazonaws.com', '111111111111', { 'Fn::GetAtt': [expect.stringMatching(/^PipelineFailedExecution/), 'Arn'] }],
+      ['events.amazonaws.com', '111111111111', { 'Fn::GetAtt': [expect.stringMatching(/^PipelineApprovalNeeded/), 'Arn'] }],
+    ]);
+    expect(JSON.stringify(policy)).not.toContain('codestar-notifications');
   });
 });

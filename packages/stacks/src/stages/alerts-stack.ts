@@ -1,8 +1,6 @@
-import { AlertsTopic, ReplicationAlertsBus, ScheduledVerification } from '@ecr-kms-replication/constructs';
+import { AlertsTopic, PipelineNotifications, ReplicationAlertsBus, ScheduledVerification } from '@ecr-kms-replication/constructs';
 import { Aws, CfnOutput, CfnResource, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
-import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
-import * as notifications from 'aws-cdk-lib/aws-codestarnotifications';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { rules } from 'cdk-nag';
 import { Construct } from 'constructs';
@@ -61,7 +59,7 @@ export class AlertsStack extends Stack {
   public readonly topic: AlertsTopic;
   public readonly bus: ReplicationAlertsBus;
   public readonly verification?: ScheduledVerification;
-  public readonly pipelineNotifications: notifications.CfnNotificationRule;
+  public readonly pipelineNotifications: PipelineNotifications;
 
   constructor(scope: Construct, id: string, props: AlertsStackProps) {
     super(scope, id, props);
@@ -95,25 +93,13 @@ export class AlertsStack extends Stack {
       acknowledgeProjectWildcards(this.verification);
     }
 
-    this.pipelineNotifications = new notifications.CfnNotificationRule(this, 'PipelineNotifications', {
-      name: `${props.pipelineName}-alerts`,
-      detailType: 'FULL',
-      resource: this.formatArn({ service: 'codepipeline', resource: props.pipelineName }),
-      eventTypeIds: [
-        codepipeline.PipelineNotificationEvents.PIPELINE_EXECUTION_FAILED,
-        codepipeline.PipelineNotificationEvents.MANUAL_APPROVAL_NEEDED,
-      ],
-      targets: [{ targetType: 'SNS', targetAddress: this.topic.topic.topicArn }],
+    // EventBridge rules on CodePipeline's own events, not a CodeStar
+    // Notifications rule: see PipelineNotifications (no service-linked role,
+    // so nothing to wait for on an account's first deployment).
+    this.pipelineNotifications = new PipelineNotifications(this, 'PipelineNotifications', {
+      pipelineName: props.pipelineName,
+      topic: this.topic,
     });
-    // The rule's ARN ends in a generated id, and naming the rule itself would
-    // make the policy and the rule wait for each other: this account's
-    // notification rules, of which this stack owns the only one on the topic.
-    this.topic.allowPublishing('PipelineNotifications', {
-      service: 'codestar-notifications.amazonaws.com',
-      sourceArn: this.formatArn({ service: 'codestar-notifications', resource: 'notificationrule', resourceName: '*' }),
-    });
-    // The rule is created once the topic policy lets it publish.
-    this.pipelineNotifications.node.addDependency(this.topic.topic.node.findChild('Policy'));
 
     new CfnOutput(this, 'TopicArn', { description: 'The alerts topic: subscribe more endpoints here', value: this.topic.topic.topicArn });
     new CfnOutput(this, 'EventBusArn', { description: 'The bus the registries forward failed replications to', value: this.bus.eventBus.eventBusArn });

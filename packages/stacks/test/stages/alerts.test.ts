@@ -112,20 +112,21 @@ describe('the alerts stack (alerts on, with an e-mail)', () => {
     });
   });
 
-  test('notifies failed executions and approvals waiting of the pipeline to the topic, once the topic policy allows it', () => {
-    template.hasResource('AWS::CodeStarNotifications::NotificationRule', {
-      DependsOn: [Match.stringLikeRegexp('AlertsTopicPolicy')],
+  test('notifies failed executions and approvals waiting through EventBridge rules on CodePipeline\'s events, with no CodeStar Notifications rule', () => {
+    // A notification rule fails on an account without CodeStar Notifications' service-linked role.
+    template.resourceCountIs('AWS::CodeStarNotifications::NotificationRule', 0);
+    const pipelineArn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':codepipeline:us-east-1:333333333333:ecr-kms-replication']] };
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { 'source': ['aws.codepipeline'], 'detail-type': ['CodePipeline Pipeline Execution State Change'], 'resources': [pipelineArn], 'detail': { state: ['FAILED'] } },
+      Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('AlertsTopic') } })],
     });
-    template.hasResourceProperties('AWS::CodeStarNotifications::NotificationRule', {
-      Name: 'ecr-kms-replication-alerts',
-      DetailType: 'FULL',
-      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':codepipeline:us-east-1:333333333333:ecr-kms-replication']] },
-      EventTypeIds: ['codepipeline-pipeline-pipeline-execution-failed', 'codepipeline-pipeline-manual-approval-needed'],
-      Targets: [{ TargetType: 'SNS', TargetAddress: { Ref: Match.stringLikeRegexp('AlertsTopic') } }],
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({ 'detail-type': ['CodePipeline Action Execution State Change'], 'detail': { state: ['STARTED'], type: { category: ['Approval'] } } }),
+      Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('AlertsTopic') } })],
     });
   });
 
-  test('only the bus rule, the build rule and the notification rule may publish, each for itself in this account', () => {
+  test('only the bus rule, the build rule and the two pipeline rules may publish, each for itself in this account', () => {
     const policies = Object.values(template.findResources('AWS::SNS::TopicPolicy'));
     expect(policies).toHaveLength(1);
     const statements = policies[0].Properties.PolicyDocument.Statement as any[];
@@ -133,12 +134,14 @@ describe('the alerts stack (alerts on, with an e-mail)', () => {
     expect(allows.map((s) => [s.Sid, s.Principal.Service, s.Action, s.Condition.StringEquals['aws:SourceAccount']])).toEqual([
       ['FailedReplicationsFromBus', 'events.amazonaws.com', 'sns:Publish', '333333333333'],
       ['FailedVerificationBuilds', 'events.amazonaws.com', 'sns:Publish', '333333333333'],
-      ['PipelineNotifications', 'codestar-notifications.amazonaws.com', 'sns:Publish', '333333333333'],
+      ['PipelineFailedExecutions', 'events.amazonaws.com', 'sns:Publish', '333333333333'],
+      ['PipelineApprovalsNeeded', 'events.amazonaws.com', 'sns:Publish', '333333333333'],
     ]);
     expect(allows.map((s) => s.Condition.ArnLike['aws:SourceArn'])).toEqual([
       { 'Fn::GetAtt': [expect.stringMatching(/^FailedReplicationsRule/), 'Arn'] },
       { 'Fn::GetAtt': [expect.stringMatching(/^ScheduledVerificationFailedBuild/), 'Arn'] },
-      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':codestar-notifications:us-east-1:333333333333:notificationrule/*']] },
+      { 'Fn::GetAtt': [expect.stringMatching(/^PipelineNotificationsFailedExecution/), 'Arn'] },
+      { 'Fn::GetAtt': [expect.stringMatching(/^PipelineNotificationsApprovalNeeded/), 'Arn'] },
     ]);
     // TLS only, for everyone.
     expect(statements.filter((s) => s.Effect === 'Deny').map((s) => s.Condition)).toEqual([{ Bool: { 'aws:SecureTransport': 'false' } }]);
@@ -149,8 +152,8 @@ describe('the alerts stack (alerts on, with an e-mail)', () => {
       KeyPolicy: {
         Statement: Match.arrayWith([
           Match.objectLike({
-            Sid: 'PipelineNotifications',
-            Principal: { Service: 'codestar-notifications.amazonaws.com' },
+            Sid: 'PipelineFailedExecutions',
+            Principal: { Service: 'events.amazonaws.com' },
             Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
             Condition: {
               StringEquals: {
@@ -163,6 +166,7 @@ describe('the alerts stack (alerts on, with an e-mail)', () => {
         ]),
       },
     });
+    expect(JSON.stringify(template.toJSON())).not.toContain('codestar-notifications');
   });
 
   test('a failed replication reaches the topic as a readable message', () => {
@@ -202,7 +206,7 @@ describe('alerts settings', () => {
     template.resourceCountIs('AWS::Scheduler::Schedule', 0);
     template.resourceCountIs('AWS::CodeBuild::Project', 0);
     template.resourceCountIs('AWS::SNS::Topic', 1);
-    template.resourceCountIs('AWS::CodeStarNotifications::NotificationRule', 1);
+    template.resourceCountIs('AWS::Events::Rule', 3);
   });
 
   test('a custom schedule and another Git host', () => {
