@@ -111,7 +111,9 @@ export const HANDLER_PERMISSIONS: readonly ResourceTypePermissions[] = [
   },
   {
     type: 'AWS::KMS::Key',
-    deployedAs: 'the registry key of every environment (registry stacks), tagged ManagedBy',
+    // Only kms:CreateKey (and its tags) is in the IAM policy: every other action on the key is granted by the
+    // key's own policy to the deployment role (ReplicationKey.DEPLOYMENT_ACTIONS), from the key's creation on.
+    deployedAs: 'the registry key of every environment (registry stacks); its key policy names the deployment role',
     handlers: {
       create: ['kms:CreateKey', 'kms:EnableKeyRotation', 'kms:DisableKey', 'kms:TagResource', 'kms:PutKeyPolicy'],
       read: ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus', 'kms:ListResourceTags'],
@@ -155,6 +157,8 @@ export const HANDLER_PERMISSIONS: readonly ResourceTypePermissions[] = [
     notGranted: {
       'iam:DeleteRolePermissionsBoundary': 'Denied on purpose: a role the stages create never loses the boundary. The handler calls it '
         + 'only when a template drops PermissionsBoundary, which the stages never do.',
+      'iam:AttachRolePolicy': 'The handler calls it only for ManagedPolicyArns; the stages\' roles have inline policies only, so no '
+        + 'managed policy (AdministratorAccess least of all) can be attached to a role through the deployment role.',
     },
   },
   {

@@ -1,3 +1,4 @@
+import { Aws } from 'aws-cdk-lib';
 import { Environment, environmentId } from '../topology/model';
 
 /** Every stack name starts with this, so the stacks are easy to find in the console. */
@@ -42,4 +43,17 @@ export function repositoriesStackName(role: EnvironmentRole, env: Environment, g
 export function stageId(role: EnvironmentRole, env: Environment): string {
   const title = role === 'source' ? 'Source' : 'Destination';
   return `${title}-${environmentId(env)}`;
+}
+
+/** The CDK bootstrap qualifier the stages are deployed with (the default one). */
+export const CDK_BOOTSTRAP_QUALIFIER = 'hnb659fds';
+
+/**
+ * ARN of the CloudFormation execution role of the CDK bootstrap in an
+ * environment, which deploys the stages' stacks with the deployment policy:
+ * `cdk-<qualifier>-cfn-exec-role-<account>-<Region>` (`CloudFormationExecutionRole`
+ * in the bootstrap template of the CDK CLI, lib/api/bootstrap/bootstrap-template.yaml).
+ */
+export function cdkDeploymentRoleArn(account: string, region: string): string {
+  return `arn:${Aws.PARTITION}:iam::${account}:role/cdk-${CDK_BOOTSTRAP_QUALIFIER}-cfn-exec-role-${account}-${region}`;
 }

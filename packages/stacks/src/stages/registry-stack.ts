@@ -10,7 +10,7 @@ import {
 import { Aws, CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { creationTemplateRoleName } from './naming';
+import { cdkDeploymentRoleArn, creationTemplateRoleName } from './naming';
 import { removalPolicyOf } from './removal';
 import { Environment, KeyPrincipals, RemovalMode } from '../topology/model';
 
@@ -81,6 +81,8 @@ export class RegistryStack extends Stack {
       keyUsers: [...props.keyPrincipals.keyUsers],
       description: `Encrypts the ECR repositories replicated by ecr-kms-replication in ${Aws.ACCOUNT_ID}/${Aws.REGION}`,
       removalPolicy: removalPolicyOf(props.removal),
+      // The deployment policy has no right on an existing key: the key's own policy gives them.
+      deploymentRoleArn: cdkDeploymentRoleArn(this.account, this.region),
     });
     this.key = replicationKey.key;
 
