@@ -11,3 +11,4 @@ export * from './alerts-bus';
 export * from './scheduled-verification';
 export * from './log-encryption';
 export * from './pipeline-notifications';
+export * from './dead-letter-queue';

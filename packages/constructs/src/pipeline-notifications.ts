@@ -2,6 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
 import { AlertsTopic } from './alerts-topic';
+import { AlertsDeadLetterQueue } from './dead-letter-queue';
 
 /**
  * The events CodePipeline sends to EventBridge on its own, with the fields
@@ -37,6 +38,12 @@ export interface PipelineNotificationsProps {
   readonly pipelineName: string;
   /** The topic the notifications are published to. */
   readonly topic: AlertsTopic;
+  /**
+   * Keeps what could not be published to the topic, after retries.
+   *
+   * @default - EventBridge's default retries, then the event is dropped
+   */
+  readonly deadLetterQueue?: AlertsDeadLetterQueue;
 }
 
 /**
@@ -87,7 +94,7 @@ export class PipelineNotifications extends Construct {
     // would grant publishing without source conditions; no role either: SNS
     // authorizes EventBridge by the topic policy ("Using resource-based
     // policies for Amazon EventBridge", EventBridge User Guide).
-    rule.addTarget({ bind: () => ({ arn: props.topic.topic.topicArn, input}) });
+    rule.addTarget({ bind: () => ({ arn: props.topic.topic.topicArn, input, ...props.deadLetterQueue?.forRule(rule) }) });
     props.topic.allowPublishing(sid, { service: 'events.amazonaws.com', sourceArn: rule.ruleArn });
   }
 }

@@ -1,10 +1,10 @@
-import { AlertsTopic, PipelineNotifications, ReplicationAlertsBus, ScheduledVerification } from '@ecr-kms-replication/constructs';
+import { AlertsDeadLetterQueue, AlertsTopic, PipelineNotifications, ReplicationAlertsBus, ScheduledVerification } from '@ecr-kms-replication/constructs';
 import { Aws, CfnOutput, CfnResource, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { rules } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { STACK_NAME_PREFIX } from './naming';
+import { ALERTS_DEAD_LETTER_QUEUE_NAME, STACK_NAME_PREFIX } from './naming';
 import { AlertsModel, Environment, PipelineModel } from '../topology/model';
 
 /** Name of the alerts topic in the pipeline account. */
@@ -57,6 +57,8 @@ export interface AlertsStackProps extends StackProps {
  */
 export class AlertsStack extends Stack {
   public readonly topic: AlertsTopic;
+  /** Keeps the alerts that could not be delivered; an alarm on it publishes to the topic. */
+  public readonly deadLetterQueue: AlertsDeadLetterQueue;
   public readonly bus: ReplicationAlertsBus;
   public readonly verification?: ScheduledVerification;
   public readonly pipelineNotifications: PipelineNotifications;
@@ -66,10 +68,17 @@ export class AlertsStack extends Stack {
     const { alerts, pipeline } = props;
 
     this.topic = new AlertsTopic(this, 'Alerts', { topicName: ALERTS_TOPIC_NAME, emails: alerts.emails });
+    this.deadLetterQueue = new AlertsDeadLetterQueue(this, 'UndeliveredAlerts', {
+      queueName: ALERTS_DEAD_LETTER_QUEUE_NAME,
+      encryptionKey: this.topic.key,
+      alarmTopic: this.topic,
+    });
+    const deadLetterQueue = this.deadLetterQueue;
     this.bus = new ReplicationAlertsBus(this, 'FailedReplications', {
       eventBusName: ALERTS_EVENT_BUS_NAME,
       senderAccounts: props.registryAccounts,
       topic: this.topic,
+      deadLetterQueue,
     });
 
     if (alerts.verifySchedule && props.verification) {
@@ -89,6 +98,7 @@ export class AlertsStack extends Stack {
         rolePolicyStatements: settings.rolePolicyStatements,
         topic: this.topic,
         encryptionKey: this.topic.key,
+        deadLetterQueue,
       });
       acknowledgeProjectWildcards(this.verification);
     }
@@ -99,9 +109,11 @@ export class AlertsStack extends Stack {
     this.pipelineNotifications = new PipelineNotifications(this, 'PipelineNotifications', {
       pipelineName: props.pipelineName,
       topic: this.topic,
+      deadLetterQueue,
     });
 
     new CfnOutput(this, 'TopicArn', { description: 'The alerts topic: subscribe more endpoints here', value: this.topic.topic.topicArn });
+    new CfnOutput(this, 'DeadLetterQueueUrl', { description: 'Alerts that could not be delivered wait here', value: this.deadLetterQueue.queue.queueUrl });
     new CfnOutput(this, 'EventBusArn', { description: 'The bus the registries forward failed replications to', value: this.bus.eventBus.eventBusArn });
   }
 }

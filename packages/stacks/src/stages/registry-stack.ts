@@ -3,6 +3,7 @@ import {
   CreationTemplateSafetyNet,
   RegistryReplication,
   ReplicationAccess,
+  AlertsDeadLetterQueue,
   ReplicationFailureForwarding,
   ReplicationKey,
   ResourceScope,
@@ -10,7 +11,7 @@ import {
 import { Aws, CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { cdkDeploymentRoleArn, creationTemplateRoleName } from './naming';
+import { cdkDeploymentRoleArn, creationTemplateRoleName, FORWARDING_DEAD_LETTER_QUEUE_NAME } from './naming';
 import { removalPolicyOf } from './removal';
 import { Environment, KeyPrincipals, RemovalMode } from '../topology/model';
 
@@ -115,7 +116,13 @@ export class RegistryStack extends Stack {
     }
 
     if (props.alerts) {
-      new ReplicationFailureForwarding(this, 'FailedReplications', { eventBusArn: props.alerts.eventBusArn });
+      // What cannot reach the bus (its policy, the bus gone) is kept here,
+      // encrypted with the registry key; the scheduled verification reads its depth.
+      const deadLetterQueue = new AlertsDeadLetterQueue(this, 'UndeliveredFailures', {
+        queueName: FORWARDING_DEAD_LETTER_QUEUE_NAME,
+        encryptionKey: replicationKey.key,
+      });
+      new ReplicationFailureForwarding(this, 'FailedReplications', { eventBusArn: props.alerts.eventBusArn, deadLetterQueue });
     }
 
     new CfnOutput(this, 'KeyArn', { description: 'ARN of the KMS key of this registry', value: this.key.keyArn });
