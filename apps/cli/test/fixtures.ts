@@ -112,6 +112,8 @@ export interface FakeRegistry {
   lifecyclePolicies?: Map<string, string>;
   /** The CloudFormation stacks of the registry's account and Region. */
   stacks?: StackData[];
+  /** Messages waiting in the SQS queues of the account and Region, by queue URL (absent: the queue does not exist). */
+  queues?: Map<string, number>;
   fail?: Error;
 }
 
@@ -138,6 +140,9 @@ export function fakeReaders(registries: Record<string, FakeRegistry>, callerAcco
       lifecyclePolicy: (name) => guard(reg?.lifecyclePolicies?.get(name)),
       stackResources: (name) => guard(reg?.stacks?.find((st) => st.name === name)),
       keyAliasTarget: () => guard(reg?.key),
+      queueDepth: (url) => (reg?.queues?.has(url)
+        ? guard(reg.queues.get(url)!)
+        : Promise.reject(Object.assign(new Error('The specified queue does not exist.'), { name: 'QueueDoesNotExist' }))),
     };
   };
   return { readerFor, roles };

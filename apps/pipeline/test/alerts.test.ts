@@ -38,9 +38,23 @@ describe('the pipeline with alerts on (the default)', () => {
     const buildSpec = JSON.parse(project.Properties.Source.BuildSpec);
     expect(buildSpec.phases.install['runtime-versions']).toEqual({ nodejs: PIPELINE_NODE_VERSION });
     expect(buildSpec.phases.build.commands).toEqual(['npm ci', SCHEDULED_VERIFY_COMMAND]);
-    expect(SCHEDULED_VERIFY_COMMAND).toBe('npx ecr-kms-replication verify --images 5 --assume-role always --topology "$ECR_REPLICATION_TOPOLOGY"');
-    expect(project.Properties.Environment.EnvironmentVariables)
-      .toEqual([{ Name: 'ECR_REPLICATION_TOPOLOGY', Type: 'PLAINTEXT', Value: 'apps/pipeline/topology.yaml' }]);
+    expect(SCHEDULED_VERIFY_COMMAND).toBe('npx ecr-kms-replication verify --images 5 --assume-role always --topology "$ECR_REPLICATION_TOPOLOGY"'
+      + ' --dead-letter-queue $ECR_REPLICATION_DEAD_LETTER_QUEUES');
+    expect(project.Properties.Environment.EnvironmentVariables[0])
+      .toEqual({ Name: 'ECR_REPLICATION_TOPOLOGY', Type: 'PLAINTEXT', Value: 'apps/pipeline/topology.yaml' });
+  });
+
+  test('the scheduled verification reads the depth of every dead-letter queue: the alerts stack\'s and each destination\'s', () => {
+    const [project] = Object.values(alerts.findResources('AWS::CodeBuild::Project'));
+    const variable = project.Properties.Environment.EnvironmentVariables[1];
+    expect(variable.Name).toBe('ECR_REPLICATION_DEAD_LETTER_QUEUES');
+    // The domain is the stack's partition's (AWS::URLSuffix), amazonaws.com here.
+    const value = variable.Value['Fn::Join'][1].map((part: unknown) => (typeof part === 'string' ? part : (expect(part).toEqual({ Ref: 'AWS::URLSuffix' }), 'amazonaws.com')));
+    const urls = value.join('').split(' ');
+    expect(urls).toEqual([
+      'https://sqs.us-east-1.amazonaws.com/333333333333/ecr-kms-replication-alerts-dead-letters',
+      ...topology.destinations.map((d) => `https://sqs.${d.region}.amazonaws.com/${d.account}/ecr-kms-replication-forwarding-dead-letters`),
+    ]);
   });
 
   test('its role assumes exactly the look-up role of every registry, the pipeline account\'s included', () => {

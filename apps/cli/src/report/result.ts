@@ -36,7 +36,9 @@ export type CheckName =
   /** Preflight, source: the registry's replication configuration is absent or this deployment's own. */
   | 'replication-configuration'
   /** Preflight: the key alias is absent or this deployment's own. */
-  | 'key-alias';
+  | 'key-alias'
+  /** Verify, with `--dead-letter-queue`: no alert waits undelivered in the queue. */
+  | 'dead-letter-queue';
 
 export interface CheckResult {
   readonly check: CheckName;
@@ -52,7 +54,8 @@ export interface CheckResult {
 export interface EnvironmentReport {
   /** `<account>-<region>`. */
   readonly id: string;
-  readonly kind: 'source' | 'destination';
+  /** `alerts`: the pipeline's environment, read only for its dead-letter queue. */
+  readonly kind: 'source' | 'destination' | 'alerts';
   readonly account: string;
   readonly region: string;
   /** The ARN of the role assumed to read this registry; `null` for the current credentials. */
