@@ -95,3 +95,23 @@ test('alerts: false deploys no alerts stage', () => {
   expect(stack.alertsStage).toBeUndefined();
   expect(stages.map((s) => s.Name)).not.toContain('Alerts');
 });
+
+test('a pipeline environment outside the registries: the scheduled build may still read its dead-letter queue, through its look-up role', () => {
+  const topology = validateTopology({
+    source: { account: '111111111111', region: 'us-east-1' },
+    destinations: [{ account: '222222222222', region: 'eu-west-1' }],
+    repositories: [{ name: 'app' }],
+    pipeline: {
+      account: '333333333333',
+      region: 'eu-central-1',
+      connectionArn: 'arn:aws:codeconnections:eu-central-1:333333333333:connection/00000000-0000-0000-0000-000000000000',
+      repository: 'my-org/ecr-kms-replication',
+    },
+  });
+  const stack = addPipeline(createApp(temporaryDirectory()), { topology, topologyFile: 'apps/pipeline/topology.yaml' });
+  const statements = Object.values(Template.fromStack(stack.alertsStage!.alertsStack).findResources('AWS::IAM::Policy'))
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement as { Sid?: string; Resource: unknown }[])
+    .filter((statement) => statement.Sid === 'AssumeLookupRoles');
+  expect(JSON.stringify(statements[0].Resource)).toContain(':iam::333333333333:role/cdk-hnb659fds-lookup-role-333333333333-eu-central-1');
+  expect(statements[0].Resource).toHaveLength(3);
+});

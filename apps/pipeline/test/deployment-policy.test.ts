@@ -26,6 +26,7 @@ const KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-123456
 const ALIAS = `arn:aws:kms:${REGION}:${ACCOUNT}:alias/ecr-kms-replication`;
 const TEMPLATE_ROLE = `arn:aws:iam::${ACCOUNT}:role/ecr-replication-template-${REGION}`;
 const RULE = `arn:aws:events:${REGION}:${ACCOUNT}:rule/ecr-replication-destination-${ACCOUNT}-${REGION}-Forward-1A2B3C4D5E6F`;
+const QUEUE = `arn:aws:sqs:${REGION}:${ACCOUNT}:ecr-kms-replication-forwarding-dead-letters`;
 const REPLICATION_SLR = `arn:aws:iam::${ACCOUNT}:role/aws-service-role/replication.ecr.amazonaws.com/AWSServiceRoleForECRReplication`;
 const TEMPLATE_SLR = `arn:aws:iam::${ACCOUNT}:role/aws-service-role/ecr.amazonaws.com/AWSServiceRoleForECRTemplate`;
 /**
@@ -171,6 +172,7 @@ function requestsFor(type: string, handler: Handler, action: string): Request[] 
   if (service === 'kms') return [{ action, resource: KEY }];
   if (service === 'iam') return [{ action, resource: TEMPLATE_ROLE, context: { 'iam:PermissionsBoundary': BOUNDARY_ARN } }];
   if (service === 'events') return [{ action, resource: RULE }];
+  if (service === 'sqs') return [{ action, resource: QUEUE }];
   throw new Error(`no request defined for ${action} (${type})`);
 }
 
@@ -294,6 +296,11 @@ describe('the deployment policy is no path to administrator', () => {
       action: 'iam:PutRolePermissionsBoundary', resource: TEMPLATE_ROLE, context: { 'iam:PermissionsBoundary': `arn:aws:iam::${ACCOUNT}:policy/Wide` },
     })).toBe('ExplicitlyDenied');
     expect(await decide(executionRole, { action: 'iam:CreatePolicyVersion', resource: BOUNDARY_ARN })).toBe('ExplicitlyDenied');
+  });
+
+  test('changes only the product\'s queues', async () => {
+    expect(await decide(executionRole, { action: 'sqs:SetQueueAttributes', resource: `arn:aws:sqs:${REGION}:${ACCOUNT}:orders` })).toBe('ImplicitlyDenied');
+    expect(await decide(executionRole, { action: 'sqs:DeleteQueue', resource: `arn:aws:sqs:${REGION}:${ACCOUNT}:orders` })).toBe('ImplicitlyDenied');
   });
 
   test('grants nothing outside the product: users, other services, passing roles to other services', async () => {
