@@ -28,7 +28,7 @@ export function keyTagProblems(topology: TopologyModel, policy: { Statement: rea
   return [...PRODUCT_TAG_KEYS, ...Object.keys(topology.tags)]
     .filter((key) => !allowed.has(key))
     .map((key) => `tags: the key '${key}' is not in the aws:TagKeys of statement ${KEY_TAGS_STATEMENT_SID} in ${EXECUTION_POLICY_FILE}: `
-      + `add it there (CloudFormation tags each new KMS key with it), then run the put-policy.sh lines of the plan`);
+      + 'add it there (CloudFormation tags each new KMS key with it), then run the put-policy.sh lines of the plan');
 }
 
 /** Creates a managed policy, or makes the file's document its default version: safe to run again. */

@@ -1,7 +1,7 @@
-import { validateTopology } from '@ecr-kms-replication/stacks';
-import { generatedTopology } from './topologies';
 import * as fs from 'fs';
 import * as path from 'path';
+import { validateTopology } from '@ecr-kms-replication/stacks';
+import { generatedTopology } from './topologies';
 import { bootstrapPlan, bootstrapSteps, keyTagProblems } from '../src/bootstrap-plan';
 
 const PIPELINE = {

@@ -225,7 +225,9 @@ test('every resource type the stages deploy has its handler permissions in the t
   const managedPolicies: unknown[] = [];
   for (const stage of stages) {
     for (const stack of [stage.registryStack, ...stage.repositoriesStacks]) {
-      Object.values(Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string; Properties?: { ManagedPolicyArns?: unknown } }>).forEach((r) => {
+      type Resource = { Type: string; Properties?: { ManagedPolicyArns?: unknown } };
+      const resources = Template.fromStack(stack).toJSON().Resources as Record<string, Resource>;
+      Object.values(resources).forEach((r) => {
         types.add(r.Type);
         if (r.Type === 'AWS::IAM::Role' && r.Properties?.ManagedPolicyArns) managedPolicies.push(r.Properties.ManagedPolicyArns);
       });
@@ -347,7 +349,9 @@ describe('the deployment policy is no path to administrator', () => {
       action: 'kms:TagResource', resource: KEY, context: { 'aws:RequestTag/Owner': 'x', 'aws:TagKeys': ['Owner'] }, keyPolicy: FOREIGN_KEY_POLICY,
     })).toBe('ImplicitlyDenied');
     expect(await decide(executionRole, {
-      action: 'kms:TagResource', resource: KEY, context: { 'aws:RequestTag/ManagedBy': 'ecr-kms-replication', 'aws:RequestTag/Owner': 'x', 'aws:TagKeys': ['ManagedBy', 'Owner'] },
+      action: 'kms:TagResource',
+      resource: KEY,
+      context: { 'aws:RequestTag/ManagedBy': 'ecr-kms-replication', 'aws:RequestTag/Owner': 'x', 'aws:TagKeys': ['ManagedBy', 'Owner'] },
       keyPolicy: FOREIGN_KEY_POLICY,
     })).toBe('ImplicitlyDenied');
     // Step 2: the key now carries the tag, and still nothing can be changed on it.

@@ -51,6 +51,8 @@ export class AlertsDeadLetterQueue extends Construct {
   public readonly alarm?: cloudwatch.Alarm;
   private readonly key: kms.Key;
   private readonly queueArnForKey: string;
+  /** Rules whose undelivered events the queue takes. */
+  private rules = 0;
 
   constructor(scope: Construct, id: string, props: AlertsDeadLetterQueueProps) {
     super(scope, id);
@@ -126,5 +128,4 @@ export class AlertsDeadLetterQueue extends Construct {
     this.key.grant(grantee, 'kms:GenerateDataKey', 'kms:Decrypt');
   }
 
-  private rules = 0;
 }

@@ -57,6 +57,6 @@ export class ReplicationFailureForwarding extends Construct {
     });
     // The target grants the role events:PutEvents on the bus ARN, nothing else.
     const bus = new targets.EventBus(events.EventBus.fromEventBusArn(this, 'Bus', props.eventBusArn), { role: this.role });
-    this.rule.addTarget({ bind: (rule, id) => ({ ...bus.bind(rule, id), ...props.deadLetterQueue?.forRule(this.rule) }) });
+    this.rule.addTarget({ bind: (rule, targetId) => ({ ...bus.bind(rule, targetId), ...props.deadLetterQueue?.forRule(this.rule) }) });
   }
 }

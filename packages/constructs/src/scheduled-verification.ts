@@ -7,9 +7,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
-import { allowLogGroupEncryption } from './log-encryption';
 import { AlertsTopic } from './alerts-topic';
 import { AlertsDeadLetterQueue } from './dead-letter-queue';
+import { allowLogGroupEncryption } from './log-encryption';
 import { throwIfInvalid } from './validation';
 
 /** Git hosts a CodeConnections connection can give CodeBuild a source from, with their CodeBuild source type and URL. */
@@ -208,7 +208,9 @@ export class ScheduledVerification extends Construct {
       `ecr-kms-replication scheduled verification ${field('$.detail.build-status')} at ${field('$.time')} `
       + `in ${stack.account}/${stack.region}: a registry is not as the topology says, or the check could not run. `
       + `Build log: ${field('$.detail.additional-information.logs.deep-link')}`);
-    this.failureRule.addTarget({ bind: () => ({ arn: props.topic.topic.topicArn, input: message, ...props.deadLetterQueue?.forRule(this.failureRule) }) });
+    this.failureRule.addTarget({
+      bind: () => ({ arn: props.topic.topic.topicArn, input: message, ...props.deadLetterQueue?.forRule(this.failureRule) }),
+    });
     props.topic.allowPublishing('FailedVerificationBuilds', { service: 'events.amazonaws.com', sourceArn: this.failureRule.ruleArn });
   }
 }

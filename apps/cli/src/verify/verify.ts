@@ -69,7 +69,8 @@ export async function verifyTopology(topology: TopologyModel, options: VerifyOpt
       if (env.kind === 'alerts') return { ...base, checks: [access, ...await deadLetters] };
       const dest = env.kind === 'destination' ? topology.destinations.find((d) => d.id === env.id) : undefined;
       try {
-        return { ...base, checks: [access, ...await checkEnvironment(topology, env, dest, registry.reader, options, sourceImages), ...await deadLetters] };
+        const checks = await checkEnvironment(topology, env, dest, registry.reader, options, sourceImages);
+        return { ...base, checks: [access, ...checks, ...await deadLetters] };
       } finally {
         if (!dest) sourceImages.resolve(new Map());
       }
