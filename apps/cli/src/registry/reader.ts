@@ -122,7 +122,9 @@ export class SdkRegistryReader implements RegistryReader {
 
   async queueDepth(queueUrl: string): Promise<number> {
     // Only verify --dead-letter-queue reads SQS: the client is made on first use.
-    this.sqs ??= new SQSClient(this.config);
+    // The reader's Region and endpoint (AWS_ENDPOINT_URL included) decide where
+    // the call goes, not the URL's host, which the SDK would use by default.
+    this.sqs ??= new SQSClient({ ...this.config, useQueueUrlAsEndpoint: false });
     const out = await this.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
     return Number(out.Attributes?.ApproximateNumberOfMessages ?? '0');
   }
