@@ -288,6 +288,8 @@ const cliApp = new typescript.TypeScriptProject({
     '@aws-sdk/client-cloudformation@^3.1169.0',
     '@aws-sdk/client-ecr@^3.1169.0',
     '@aws-sdk/client-kms@^3.1164.0',
+    // The depth of the alerts' dead-letter queues (verify --dead-letter-queue); already in the lockfile for the emulator tests.
+    '@aws-sdk/client-sqs@^3.1169.0',
     '@aws-sdk/client-sts@^3.1177.0',
     '@aws-sdk/credential-providers@^3.1175.0',
   ],

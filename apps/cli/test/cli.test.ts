@@ -54,7 +54,7 @@ describe('help and version', () => {
   test.each([
     ['validate', ['--topology']],
     ['plan', ['--topology', '--format', 'mermaid']],
-    ['verify', ['--topology', '--json', '--images', '--role-name', '--assume-role', '--no-assume-role', '--concurrency', '--verbose', 'AWS_ENDPOINT_URL', 'Exit status']],
+    ['verify', ['--topology', '--json', '--images', '--dead-letter-queue', '--role-name', '--assume-role', '--no-assume-role', '--concurrency', '--verbose', 'AWS_ENDPOINT_URL', 'Exit status']],
   ])('%s --help mentions each option', async (command, options) => {
     const { code, stdout } = await run([command, '--help']);
     expect(code).toBe(0);
@@ -69,6 +69,7 @@ describe('usage errors exit 2', () => {
     [['frobnicate']],
     [['verify', '--concurrency', '0']],
     [['verify', '--images', 'many']],
+    [['verify', '--dead-letter-queue', 'arn:aws:sqs:us-east-1:333333333333:dead-letters']],
     [['plan', '--format', 'svg']],
     [['validate', '--no-such-option']],
     [[]],
@@ -176,6 +177,20 @@ describe('verify', () => {
     const { code, stdout } = await run(['verify'], { readerFor });
     expect(code).toBe(0);
     expect(stdout).toContain('OK: ');
+  });
+
+  test('--dead-letter-queue (several, as the scheduled build passes them) fails on a message waiting and says what to do', async () => {
+    const url = (account: string, region: string, name: string) => `https://sqs.${region}.amazonaws.com/${account}/${name}`;
+    const alerts = url('333333333333', 'us-east-1', 'ecr-kms-replication-alerts-dead-letters');
+    const forwarding = url(t.destinations[1].account, t.destinations[1].region, 'ecr-kms-replication-forwarding-dead-letters');
+    const registries = goodRegistries(t);
+    registries['333333333333-us-east-1'] = { account: '333333333333', queues: new Map([[alerts, 0]]) };
+    registries[t.destinations[1].id].queues = new Map([[forwarding, 2]]);
+    const { code, stdout } = await run(['verify', '--dead-letter-queue', alerts, forwarding], { readerFor: fakeReaders(registries).readerFor });
+    expect(code).toBe(1);
+    expect(stdout).toContain(`2 messages wait in ${forwarding}`);
+    expect(stdout).toContain('aws sqs purge-queue');
+    expect(stdout).toContain('alerts 333333333333-us-east-1');
   });
 
   test('exits 1 when a check fails, and --json prints the report', async () => {

@@ -112,6 +112,8 @@ export interface FakeRegistry {
   lifecyclePolicies?: Map<string, string>;
   /** The CloudFormation stacks of the registry's account and Region. */
   stacks?: StackData[];
+  /** Messages waiting in the SQS queues of the account and Region, by queue URL (absent: the queue does not exist). */
+  queues?: Map<string, number>;
   fail?: Error;
 }
 
@@ -140,6 +142,9 @@ export function fakeReaders(registries: Record<string, FakeRegistry>, callerAcco
       keyAliasTarget: () => guard(reg?.key),
       stackNames: (prefix) => guard((reg?.stacks ?? [])
         .filter((st) => st.name.startsWith(prefix)).map((st) => ({ name: st.name, status: st.status }))),
+      queueDepth: (url) => (reg?.queues?.has(url)
+        ? guard(reg.queues.get(url)!)
+        : Promise.reject(Object.assign(new Error('The specified queue does not exist.'), { name: 'QueueDoesNotExist' }))),
     };
   };
   return { readerFor, roles };

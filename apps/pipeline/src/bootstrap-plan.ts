@@ -8,6 +8,29 @@ export const EXECUTION_POLICY_FILE = 'apps/pipeline/cfn-execution-policy.json';
 export const BOUNDARY_POLICY_NAME = PERMISSIONS_BOUNDARY_POLICY_NAME;
 /** Where the boundary document lives, relative to the repository root. */
 export const BOUNDARY_POLICY_FILE = 'apps/pipeline/permissions-boundary.json';
+/** The deployment policy's statement that lets CloudFormation tag a key it creates (see {@link keyTagProblems}). */
+export const KEY_TAGS_STATEMENT_SID = 'TagKeysAtCreation';
+/** Tag keys every stage puts on its resources besides the topology's `tags`. */
+export const PRODUCT_TAG_KEYS: readonly string[] = ['ManagedBy'];
+
+/**
+ * Tag keys of the topology that the deployment policy does not let
+ * CloudFormation put on a new key. KMS authorizes the tags given to
+ * `CreateKey` as `kms:TagResource`, from an IAM policy only, on any key of the
+ * account and Region ("ABAC for AWS KMS" and "Tagging keys", KMS Developer
+ * Guide); the policy limits it to known tag keys with `aws:TagKeys`, so a
+ * topology tag missing there makes the first deployment fail.
+ */
+export function keyTagProblems(topology: TopologyModel, policy: { Statement: readonly unknown[] }): string[] {
+  const statement = policy.Statement.find((s) => (s as { Sid?: string }).Sid === KEY_TAGS_STATEMENT_SID) as
+    { Condition?: Record<string, Record<string, string | string[]>> } | undefined;
+  const allowed = new Set([statement?.Condition?.['ForAllValues:StringEquals']?.['aws:TagKeys'] ?? []].flat());
+  return [...PRODUCT_TAG_KEYS, ...Object.keys(topology.tags)]
+    .filter((key) => !allowed.has(key))
+    .map((key) => `tags: the key '${key}' is not in the aws:TagKeys of statement ${KEY_TAGS_STATEMENT_SID} in ${EXECUTION_POLICY_FILE}: `
+      + 'add it there (CloudFormation tags each new KMS key with it), then run the put-policy.sh lines of the plan');
+}
+
 /** Creates a managed policy, or makes the file's document its default version: safe to run again. */
 export const PUT_POLICY_SCRIPT = 'apps/pipeline/bin/put-policy.sh';
 

@@ -37,6 +37,8 @@ const ECR_PROVIDERS = 'aws-cloudformation/aws-cloudformation-resource-providers-
 const KMS_PROVIDERS = 'aws-cloudformation/aws-cloudformation-resource-providers-kms@f2d7168529b8c4a3e83e1df5d8f3fc35ff807024';
 const EVENTS_PROVIDERS = 'aws-cloudformation/aws-cloudformation-resource-providers-events@5f8850a31f2cbecfcdaf19cf1168bda9225fc75e';
 const PUBLISHED = 'pulumi/pulumi-aws-native@43eed3b017fff3b41e0ceeae37ee943afce53275';
+const PUBLISHED_SQS_QUEUE = 'pulumi/pulumi-aws-native@00f8ac71305bfae18b1579f1bf363c75849461a4';
+const PUBLISHED_SQS_QUEUE_POLICY = 'pulumi/pulumi-aws-native@1401e80350322ce1e9cbe05c9321f89203ed5b04';
 
 export const HANDLER_PERMISSIONS: readonly ResourceTypePermissions[] = [
   {
@@ -112,7 +114,9 @@ export const HANDLER_PERMISSIONS: readonly ResourceTypePermissions[] = [
   },
   {
     type: 'AWS::KMS::Key',
-    deployedAs: 'the registry key of every environment (registry stacks), tagged ManagedBy',
+    // Only kms:CreateKey (and its tags) is in the IAM policy: every other action on the key is granted by the
+    // key's own policy to the deployment role (ReplicationKey.DEPLOYMENT_ACTIONS), from the key's creation on.
+    deployedAs: 'the registry key of every environment (registry stacks); its key policy names the deployment role',
     handlers: {
       create: ['kms:CreateKey', 'kms:EnableKeyRotation', 'kms:DisableKey', 'kms:TagResource', 'kms:PutKeyPolicy'],
       read: ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus', 'kms:ListResourceTags'],
@@ -156,6 +160,8 @@ export const HANDLER_PERMISSIONS: readonly ResourceTypePermissions[] = [
     notGranted: {
       'iam:DeleteRolePermissionsBoundary': 'Denied on purpose: a role the stages create never loses the boundary. The handler calls it '
         + 'only when a template drops PermissionsBoundary, which the stages never do.',
+      'iam:AttachRolePolicy': 'The handler calls it only for ManagedPolicyArns; the stages\' roles have inline policies only, so no '
+        + 'managed policy (AdministratorAccess least of all) can be attached to a role through the deployment role.',
     },
   },
   {
@@ -183,6 +189,23 @@ export const HANDLER_PERMISSIONS: readonly ResourceTypePermissions[] = [
       delete: ['iam:PassRole', 'events:DescribeRule', 'events:DeleteRule', 'events:RemoveTargets', 'events:ListTargetsByRule'],
     },
     sources: [`${EVENTS_PROVIDERS} aws-events-rule/aws-events-rule.json`, `${PUBLISHED} aws-cloudformation-schema/aws-events-rule.json`],
+  },
+  {
+    type: 'AWS::SQS::Queue',
+    deployedAs: 'the dead-letter queue of the failed-replication forwarding rule (destination registry stacks), named ecr-kms-replication-*',
+    handlers: {
+      create: ['sqs:CreateQueue', 'sqs:GetQueueUrl', 'sqs:GetQueueAttributes', 'sqs:ListQueueTags', 'sqs:TagQueue'],
+      read: ['sqs:GetQueueAttributes', 'sqs:ListQueueTags'],
+      update: ['sqs:SetQueueAttributes', 'sqs:GetQueueAttributes', 'sqs:ListQueueTags', 'sqs:TagQueue', 'sqs:UntagQueue'],
+      delete: ['sqs:DeleteQueue', 'sqs:GetQueueAttributes'],
+    },
+    sources: [`${PUBLISHED_SQS_QUEUE} aws-cloudformation-schema/aws-sqs-queue.json`],
+  },
+  {
+    type: 'AWS::SQS::QueuePolicy',
+    deployedAs: 'the policy of that queue: EventBridge may send the forwarding rule\'s undelivered events, TLS only',
+    handlers: { create: ['sqs:SetQueueAttributes'], read: [], update: ['sqs:SetQueueAttributes'], delete: ['sqs:SetQueueAttributes'] },
+    sources: [`${PUBLISHED_SQS_QUEUE_POLICY} aws-cloudformation-schema/aws-sqs-queuepolicy.json`],
   },
 ];
 

@@ -1,10 +1,10 @@
-import { Environment, TopologyModel } from '@ecr-kms-replication/stacks';
+import { CDK_BOOTSTRAP_QUALIFIER, Environment, TopologyModel } from '@ecr-kms-replication/stacks';
 import { Aws, Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 
 /** The CDK bootstrap qualifier whose look-up roles the registry checks assume. */
-export const BOOTSTRAP_QUALIFIER = 'hnb659fds';
+export const BOOTSTRAP_QUALIFIER = CDK_BOOTSTRAP_QUALIFIER;
 
 /** The read-only CDK look-up role of an environment (`cdk bootstrap --trust` opens it to the pipeline account). */
 export function lookupRoleArn(env: Environment): string {

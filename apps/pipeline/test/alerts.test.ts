@@ -38,9 +38,23 @@ describe('the pipeline with alerts on (the default)', () => {
     const buildSpec = JSON.parse(project.Properties.Source.BuildSpec);
     expect(buildSpec.phases.install['runtime-versions']).toEqual({ nodejs: PIPELINE_NODE_VERSION });
     expect(buildSpec.phases.build.commands).toEqual(['npm ci', SCHEDULED_VERIFY_COMMAND]);
-    expect(SCHEDULED_VERIFY_COMMAND).toBe('npx ecr-kms-replication verify --images 5 --assume-role always --topology "$ECR_REPLICATION_TOPOLOGY"');
-    expect(project.Properties.Environment.EnvironmentVariables)
-      .toEqual([{ Name: 'ECR_REPLICATION_TOPOLOGY', Type: 'PLAINTEXT', Value: 'apps/pipeline/topology.yaml' }]);
+    expect(SCHEDULED_VERIFY_COMMAND).toBe('npx ecr-kms-replication verify --images 5 --assume-role always --topology "$ECR_REPLICATION_TOPOLOGY"'
+      + ' --dead-letter-queue $ECR_REPLICATION_DEAD_LETTER_QUEUES');
+    expect(project.Properties.Environment.EnvironmentVariables[0])
+      .toEqual({ Name: 'ECR_REPLICATION_TOPOLOGY', Type: 'PLAINTEXT', Value: 'apps/pipeline/topology.yaml' });
+  });
+
+  test('the scheduled verification reads the depth of every dead-letter queue: the alerts stack\'s and each destination\'s', () => {
+    const [project] = Object.values(alerts.findResources('AWS::CodeBuild::Project'));
+    const variable = project.Properties.Environment.EnvironmentVariables[1];
+    expect(variable.Name).toBe('ECR_REPLICATION_DEAD_LETTER_QUEUES');
+    // The domain is the stack's partition's (AWS::URLSuffix), amazonaws.com here.
+    const value = variable.Value['Fn::Join'][1].map((part: unknown) => (typeof part === 'string' ? part : (expect(part).toEqual({ Ref: 'AWS::URLSuffix' }), 'amazonaws.com')));
+    const urls = value.join('').split(' ');
+    expect(urls).toEqual([
+      'https://sqs.us-east-1.amazonaws.com/333333333333/ecr-kms-replication-alerts-dead-letters',
+      ...topology.destinations.map((d) => `https://sqs.${d.region}.amazonaws.com/${d.account}/ecr-kms-replication-forwarding-dead-letters`),
+    ]);
   });
 
   test('its role assumes exactly the look-up role of every registry, the pipeline account\'s included', () => {
@@ -62,11 +76,16 @@ describe('the pipeline with alerts on (the default)', () => {
     expect(JSON.stringify(policy.Properties.Statement.Principal)).not.toContain('333333333333');
   });
 
-  test('the notification rule watches this pipeline', () => {
-    alerts.hasResourceProperties('AWS::CodeStarNotifications::NotificationRule', {
-      // A literal partition: the stack's Region is known (@aws-cdk/core:enablePartitionLiterals).
-      Resource: 'arn:aws:codepipeline:us-east-1:333333333333:ecr-kms-replication',
-    });
+  test('the pipeline notification rules watch this pipeline', () => {
+    alerts.resourceCountIs('AWS::CodeStarNotifications::NotificationRule', 0);
+    const watched = Object.values(alerts.findResources('AWS::Events::Rule'))
+      .filter((rule) => rule.Properties.EventPattern.source?.[0] === 'aws.codepipeline')
+      .map((rule) => rule.Properties.EventPattern.resources);
+    // A literal partition: the stack's Region is known (@aws-cdk/core:enablePartitionLiterals).
+    expect(watched).toEqual([
+      ['arn:aws:codepipeline:us-east-1:333333333333:ecr-kms-replication'],
+      ['arn:aws:codepipeline:us-east-1:333333333333:ecr-kms-replication'],
+    ]);
   });
 
 });
@@ -75,4 +94,24 @@ test('alerts: false deploys no alerts stage', () => {
   const { stack, stages } = synthesize({ alerts: false });
   expect(stack.alertsStage).toBeUndefined();
   expect(stages.map((s) => s.Name)).not.toContain('Alerts');
+});
+
+test('a pipeline environment outside the registries: the scheduled build may still read its dead-letter queue, through its look-up role', () => {
+  const topology = validateTopology({
+    source: { account: '111111111111', region: 'us-east-1' },
+    destinations: [{ account: '222222222222', region: 'eu-west-1' }],
+    repositories: [{ name: 'app' }],
+    pipeline: {
+      account: '333333333333',
+      region: 'eu-central-1',
+      connectionArn: 'arn:aws:codeconnections:eu-central-1:333333333333:connection/00000000-0000-0000-0000-000000000000',
+      repository: 'my-org/ecr-kms-replication',
+    },
+  });
+  const stack = addPipeline(createApp(temporaryDirectory()), { topology, topologyFile: 'apps/pipeline/topology.yaml' });
+  const statements = Object.values(Template.fromStack(stack.alertsStage!.alertsStack).findResources('AWS::IAM::Policy'))
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement as { Sid?: string; Resource: unknown }[])
+    .filter((statement) => statement.Sid === 'AssumeLookupRoles');
+  expect(JSON.stringify(statements[0].Resource)).toContain(':iam::333333333333:role/cdk-hnb659fds-lookup-role-333333333333-eu-central-1');
+  expect(statements[0].Resource).toHaveLength(3);
 });

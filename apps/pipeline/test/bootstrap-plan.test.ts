@@ -1,6 +1,8 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { validateTopology } from '@ecr-kms-replication/stacks';
 import { generatedTopology } from './topologies';
-import { bootstrapPlan, bootstrapSteps } from '../src/bootstrap-plan';
+import { bootstrapPlan, bootstrapSteps, keyTagProblems } from '../src/bootstrap-plan';
 
 const PIPELINE = {
   account: '333333333333',
@@ -57,4 +59,29 @@ test('a pipeline environment that is also the only target of its account still g
   const step = bootstrapSteps(topology).find((s) => s.account === '333333333333' && s.title.startsWith('Target'))!;
   expect(step.commands).toEqual([putPolicy('333333333333', 'ecr-kms-replication-boundary', 'permissions-boundary.json')]);
   expect(bootstrapPlan(topology)).toContain('keeps the\n# default execution policy (AdministratorAccess)');
+});
+
+describe('the deployment policy lets CloudFormation tag a new key with the topology\'s tags, and no other', () => {
+  const policy = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cfn-execution-policy.json'), 'utf8'));
+  const withTags = (tags: Record<string, string>) => validateTopology({
+    source: { account: '333333333333', region: 'us-east-1' },
+    destinations: [{ account: '222222222222', region: 'eu-west-1' }],
+    repositories: [{ name: 'app' }],
+    pipeline: PIPELINE,
+    tags,
+  }, 'test topology');
+
+  test('the example policy fits a topology without tags', () => {
+    expect(keyTagProblems(withTags({}), policy)).toEqual([]);
+  });
+
+  test('a topology tag the policy does not list is named, with where to add it', () => {
+    expect(keyTagProblems(withTags({ CostCenter: '4711', ManagedBy: 'ecr-kms-replication' }), policy)).toEqual([
+      'tags: the key \'CostCenter\' is not in the aws:TagKeys of statement TagKeysAtCreation in apps/pipeline/cfn-execution-policy.json: '
+      + 'add it there (CloudFormation tags each new KMS key with it), then run the put-policy.sh lines of the plan',
+    ]);
+    const widened = JSON.parse(JSON.stringify(policy));
+    widened.Statement.find((s: { Sid: string }) => s.Sid === 'TagKeysAtCreation').Condition['ForAllValues:StringEquals']['aws:TagKeys'].push('CostCenter');
+    expect(keyTagProblems(withTags({ CostCenter: '4711' }), widened)).toEqual([]);
+  });
 });

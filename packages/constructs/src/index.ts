@@ -11,3 +11,5 @@ export * from './alerts-bus';
 export * from './scheduled-verification';
 export * from './log-encryption';
 export * from './repair-role';
+export * from './pipeline-notifications';
+export * from './dead-letter-queue';

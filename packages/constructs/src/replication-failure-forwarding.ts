@@ -2,6 +2,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { AlertsDeadLetterQueue } from './dead-letter-queue';
 
 /**
  * The events ECR sends when replicating an image into a registry did not
@@ -24,6 +25,13 @@ export interface ReplicationFailureForwardingProps {
    * account and Region. Its resource policy must admit this account.
    */
   readonly eventBusArn: string;
+  /**
+   * Keeps what could not be put on the central bus, after retries (a bus
+   * policy that no longer admits this account, a bus that is gone).
+   *
+   * @default - EventBridge's default retries, then the event is dropped
+   */
+  readonly deadLetterQueue?: AlertsDeadLetterQueue;
 }
 
 /**
@@ -48,6 +56,7 @@ export class ReplicationFailureForwarding extends Construct {
       eventPattern: FAILED_REPLICATION_PATTERN,
     });
     // The target grants the role events:PutEvents on the bus ARN, nothing else.
-    this.rule.addTarget(new targets.EventBus(events.EventBus.fromEventBusArn(this, 'Bus', props.eventBusArn), { role: this.role }));
+    const bus = new targets.EventBus(events.EventBus.fromEventBusArn(this, 'Bus', props.eventBusArn), { role: this.role });
+    this.rule.addTarget({ bind: (rule, targetId) => ({ ...bus.bind(rule, targetId), ...props.deadLetterQueue?.forRule(this.rule) }) });
   }
 }

@@ -40,6 +40,19 @@ export interface ReplicationKeyProps {
   readonly keyUsers?: string[];
 
   /**
+   * ARN of the role that deploys the key's stack (the CloudFormation
+   * execution role): it gets a key-policy statement with what CloudFormation's
+   * `AWS::KMS::Key` and `AWS::KMS::Alias` handlers, and the `AWS::ECR::Repository`
+   * handler's grants, call on the key. The statement, not an IAM policy,
+   * carries these rights, so that they hold from the key's creation (no tag
+   * to wait for) and cannot be borrowed for another key. The role must exist
+   * when the key is created.
+   *
+   * @default - no statement: the key is managed through IAM policies of the key's account
+   */
+  readonly deploymentRoleArn?: string;
+
+  /**
    * Description of the key, shown in the KMS console.
    *
    * @default 'Encrypts the Amazon ECR repositories of this account and Region (ecr-kms-replication)'
@@ -98,6 +111,35 @@ export class ReplicationKey extends Construct {
     'kms:PutKeyPolicy',
     'kms:RevokeGrant',
     'kms:RotateKeyOnDemand',
+    'kms:ScheduleKeyDeletion',
+    'kms:TagResource',
+    'kms:UntagResource',
+    'kms:UpdateAlias',
+    'kms:UpdateKeyDescription',
+  ];
+
+  /**
+   * What the deployment role calls on the key, besides creating it: the
+   * `handlers.<create|read|update|delete>.permissions` on a key of the
+   * resource schemas `key/aws-kms-key.json` and `alias/aws-kms-alias.json`
+   * (github.com/aws-cloudformation/aws-cloudformation-resource-providers-kms
+   * at f2d7168), and `kms:DescribeKey` and `kms:RetireGrant` of
+   * `AWS::ECR::Repository`. `kms:CreateGrant` has its own statement, for AWS
+   * resources only. `kms:ListAliases` and `kms:CreateKey` take no key.
+   */
+  public static readonly DEPLOYMENT_ACTIONS: readonly string[] = [
+    'kms:CreateAlias',
+    'kms:DeleteAlias',
+    'kms:DescribeKey',
+    'kms:DisableKey',
+    'kms:DisableKeyRotation',
+    'kms:EnableKey',
+    'kms:EnableKeyRotation',
+    'kms:GetKeyPolicy',
+    'kms:GetKeyRotationStatus',
+    'kms:ListResourceTags',
+    'kms:PutKeyPolicy',
+    'kms:RetireGrant',
     'kms:ScheduleKeyDeletion',
     'kms:TagResource',
     'kms:UntagResource',
@@ -169,6 +211,23 @@ export class ReplicationKey extends Construct {
         resources: ['*'],
       }),
     ];
+    if (props.deploymentRoleArn) {
+      const deployer = [new iam.ArnPrincipal(props.deploymentRoleArn)];
+      statements.push(new iam.PolicyStatement({
+        sid: 'DeploymentRoleManagesTheKey',
+        principals: deployer,
+        actions: [...ReplicationKey.DEPLOYMENT_ACTIONS],
+        resources: ['*'],
+      }));
+      // Repositories are created by the deployment role: ECR creates its grants on the role's behalf.
+      statements.push(new iam.PolicyStatement({
+        sid: 'DeploymentRoleGrantsForAwsResources',
+        principals: deployer,
+        actions: ['kms:CreateGrant'],
+        resources: ['*'],
+        conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+      }));
+    }
     if (keyAdmins.length > 0) {
       statements.push(new iam.PolicyStatement({
         sid: 'KeyAdministrators',

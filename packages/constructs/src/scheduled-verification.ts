@@ -7,8 +7,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
-import { allowLogGroupEncryption } from './log-encryption';
 import { AlertsTopic } from './alerts-topic';
+import { AlertsDeadLetterQueue } from './dead-letter-queue';
+import { allowLogGroupEncryption } from './log-encryption';
 import { throwIfInvalid } from './validation';
 
 /** Git hosts a CodeConnections connection can give CodeBuild a source from, with their CodeBuild source type and URL. */
@@ -23,6 +24,11 @@ export type GitProvider = keyof typeof GIT_PROVIDERS;
 
 /** Build statuses of a finished build that did not succeed are alerted (`IN_PROGRESS` is not finished). */
 export const FAILED_BUILD_STATUSES_EXCLUDED = ['SUCCEEDED', 'IN_PROGRESS'] as const;
+
+/** Retries of a start of the scheduled build that failed (EventBridge Scheduler allows 0 to 185). */
+export const SCHEDULE_RETRY_ATTEMPTS = 5;
+/** How long a start of the scheduled build is retried (EventBridge Scheduler allows 1 minute to 24 hours). */
+export const SCHEDULE_MAX_EVENT_AGE = Duration.hours(2);
 
 const RATE_EXPRESSION = /^rate\(([1-9]\d*) (minute|minutes|hour|hours|day|days)\)$/;
 const CRON_EXPRESSION = /^cron\((\S+ ){5}\S+\)$/;
@@ -84,6 +90,13 @@ export interface ScheduledVerificationProps {
   readonly topic: AlertsTopic;
   /** Encrypts the build's log, artifacts and cache (the project role and CloudWatch Logs, for this log only, may use it). */
   readonly encryptionKey: kms.IKey;
+  /**
+   * Keeps a start of the build that failed after retries, and an alert of a
+   * failed build that could not be published.
+   *
+   * @default - no dead-letter queue: such a failure leaves no trace
+   */
+  readonly deadLetterQueue?: AlertsDeadLetterQueue;
   /**
    * How long the build may run.
    *
@@ -156,10 +169,27 @@ export class ScheduledVerification extends Construct {
       resources: [props.source.connectionArn],
     }));
 
+    // The scheduler's own role, so that it may also send to the encrypted
+    // dead-letter queue: EventBridge Scheduler sends there with this role
+    // ("Configuring a dead-letter queue for EventBridge Scheduler").
+    const schedulerRole = new iam.Role(this, 'SchedulerRole', {
+      description: 'Lets EventBridge Scheduler start the ecr-kms-replication scheduled verification',
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+    });
+    props.deadLetterQueue?.grantSend(schedulerRole);
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
       description: 'Starts the ecr-kms-replication scheduled verification',
       schedule: scheduler.ScheduleExpression.expression(props.schedule),
-      target: new schedulerTargets.CodeBuildStartBuild(this.project, { retryAttempts: 0 }),
+      // A failed StartBuild (throttling, a service error) is tried again for up
+      // to two hours, then kept in the dead-letter queue.
+      target: new schedulerTargets.CodeBuildStartBuild(this.project, {
+        role: schedulerRole,
+        retryAttempts: SCHEDULE_RETRY_ATTEMPTS,
+        maxEventAge: SCHEDULE_MAX_EVENT_AGE,
+        deadLetterQueue: props.deadLetterQueue?.queue,
+      }),
     });
 
     this.failureRule = new events.Rule(this, 'FailedBuild', {
@@ -178,7 +208,9 @@ export class ScheduledVerification extends Construct {
       `ecr-kms-replication scheduled verification ${field('$.detail.build-status')} at ${field('$.time')} `
       + `in ${stack.account}/${stack.region}: a registry is not as the topology says, or the check could not run. `
       + `Build log: ${field('$.detail.additional-information.logs.deep-link')}`);
-    this.failureRule.addTarget({ bind: () => ({ arn: props.topic.topic.topicArn, input: message }) });
+    this.failureRule.addTarget({
+      bind: () => ({ arn: props.topic.topic.topicArn, input: message, ...props.deadLetterQueue?.forRule(this.failureRule) }),
+    });
     props.topic.allowPublishing('FailedVerificationBuilds', { service: 'events.amazonaws.com', sourceArn: this.failureRule.ruleArn });
   }
 }

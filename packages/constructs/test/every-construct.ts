@@ -3,12 +3,14 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import {
+  AlertsDeadLetterQueue,
   AlertsTopic,
   BackfillRole,
   RepairRole,
   CreationTemplateSafetyNet,
   EncryptedRepository,
   RegistryCreationTemplates,
+  PipelineNotifications,
   RegistryReplication,
   ReplicationAccess,
   ReplicationAlertsBus,
@@ -52,8 +54,10 @@ export function everyConstruct(stack: Stack): void {
 /** The alerting constructs: topic, forwarding rule, central bus. */
 export function alertConstructs(stack: Stack): AlertsTopic {
   const topic = new AlertsTopic(stack, 'Alerts', { topicName: 'alerts', emails: ['platform-team@example.com'] });
-  new ReplicationFailureForwarding(stack, 'Forwarding', { eventBusArn: 'arn:aws:events:us-east-1:333333333333:event-bus/alerts' });
-  new ReplicationAlertsBus(stack, 'AlertsBus', { eventBusName: 'alerts', senderAccounts: ['222222222222'], topic });
+  const deadLetterQueue = new AlertsDeadLetterQueue(stack, 'DeadLetters', { queueName: 'alerts-dead-letters', encryptionKey: topic.key, alarmTopic: topic });
+  new ReplicationFailureForwarding(stack, 'Forwarding', { eventBusArn: 'arn:aws:events:us-east-1:333333333333:event-bus/alerts', deadLetterQueue });
+  new ReplicationAlertsBus(stack, 'AlertsBus', { eventBusName: 'alerts', senderAccounts: ['222222222222'], topic, deadLetterQueue });
+  new PipelineNotifications(stack, 'PipelineNotifications', { pipelineName: 'ecr-kms-replication', topic, deadLetterQueue });
   return topic;
 }
 

@@ -258,3 +258,32 @@ describe('ReplicationKey', () => {
     });
   });
 });
+
+describe('the deployment role in the key policy', () => {
+  const DEPLOYER = 'arn:aws:iam::111111111111:role/cdk-hnb659fds-cfn-exec-role-111111111111-us-east-1';
+
+  test('gets what CloudFormation\'s key, alias and repository handlers call on the key, and grants for AWS resources only', () => {
+    const stack = newStack();
+    new ReplicationKey(stack, 'Key', { deploymentRoleArn: DEPLOYER });
+    const statements = Template.fromStack(stack).findResources('AWS::KMS::Key');
+    const policy = Object.values(statements)[0].Properties.KeyPolicy.Statement as any[];
+    const manage = policy.find((s) => s.Sid === 'DeploymentRoleManagesTheKey');
+    expect(manage).toMatchObject({ Effect: 'Allow', Principal: { AWS: DEPLOYER } });
+    expect(manage.Condition).toBeUndefined();
+    // key/aws-kms-key.json and alias/aws-kms-alias.json (create, read, update, delete on a key), ECR's DescribeKey and RetireGrant.
+    for (const action of ['kms:EnableKeyRotation', 'kms:DisableKey', 'kms:TagResource', 'kms:PutKeyPolicy', 'kms:GetKeyPolicy', 'kms:UntagResource',
+      'kms:UpdateKeyDescription', 'kms:ScheduleKeyDeletion', 'kms:CreateAlias', 'kms:UpdateAlias', 'kms:DeleteAlias', 'kms:RetireGrant']) {
+      expect(manage.Action).toContain(action);
+    }
+    expect(manage.Action).not.toEqual(expect.arrayContaining(['kms:Decrypt']));
+    expect(policy.find((s) => s.Sid === 'DeploymentRoleGrantsForAwsResources')).toMatchObject({
+      Principal: { AWS: DEPLOYER }, Action: 'kms:CreateGrant', Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+    });
+  });
+
+  test('without one, the key policy names no deployment role', () => {
+    const stack = newStack();
+    new ReplicationKey(stack, 'Key');
+    expect(JSON.stringify(Template.fromStack(stack).toJSON())).not.toContain('DeploymentRole');
+  });
+});

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import { InvalidArgumentError, Option } from 'commander';
 import { CliContext } from '../context';
+import { parseQueueUrl, QueueLocation } from '../registry/data';
 
 /** `--topology FILE`, the same on every command. */
 export function topologyOption(ctx: CliContext): Option {
@@ -15,6 +16,13 @@ export function integerAtLeast(min: number): (value: string) => number {
     if (!/^\d+$/.test(value) || n < min) throw new InvalidArgumentError(`expected a whole number >= ${min}.`);
     return n;
   };
+}
+
+/** The parser of a repeatable queue URL option: each value must be an SQS queue URL. */
+export function queueUrls(value: string, previous: QueueLocation[] | undefined): QueueLocation[] {
+  const queue = parseQueueUrl(value);
+  if (!queue) throw new InvalidArgumentError(`'${value}' is not an SQS queue URL (https://sqs.<region>.amazonaws.com/<account>/<name>).`);
+  return [...(previous ?? []), queue];
 }
 
 /**

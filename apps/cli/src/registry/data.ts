@@ -99,6 +99,26 @@ export function partitionOf(region: string): string {
 }
 
 /** A replication backfill of the source registry to one destination (`ListReplicationBackfills`, `DescribeReplicationBackfillResults`). */
+/** An SQS queue, as its URL names it. */
+export interface QueueLocation {
+  readonly url: string;
+  readonly account: string;
+  readonly region: string;
+  readonly queueName: string;
+}
+
+/**
+ * The account, Region and name of an SQS queue URL
+ * (`https://sqs.<region>.<domain>/<account>/<name>`, the form `GetQueueUrl`
+ * and CloudFormation return; also the legacy `https://<region>.queue.<domain>/...`);
+ * `undefined` for anything else.
+ */
+export function parseQueueUrl(url: string): QueueLocation | undefined {
+  const match = /^https:\/\/(?:sqs\.([a-z0-9-]+)|([a-z0-9-]+)\.queue)\.amazonaws\.com(?:\.cn)?\/(\d{12})\/([A-Za-z0-9_-]{1,80})$/.exec(url);
+  if (!match) return undefined;
+  return { url, region: match[1] ?? match[2], account: match[3], queueName: match[4] };
+}
+
 export interface BackfillData {
   readonly id: string;
   /** The source registry (account) the backfill belongs to: `registryId` of the `ListReplicationBackfills` answer. */

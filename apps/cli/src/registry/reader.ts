@@ -27,6 +27,7 @@ import {
   paginateDescribeRepositories,
 } from '@aws-sdk/client-ecr';
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import {
@@ -73,6 +74,9 @@ export interface RegistryReader {
   // Verify: stacks the topology no longer produces.
   /** The names and statuses of the stacks (deleted ones excluded) whose name starts with `prefix` (paginated `ListStacks`). */
   stackNames(prefix: string): Promise<{ readonly name: string; readonly status: string }[]>;
+  // Verify: alerts that could not be delivered.
+  /** The number of messages waiting in an SQS queue of this registry's account and Region (`ApproximateNumberOfMessages`). */
+  queueDepth(queueUrl: string): Promise<number>;
 }
 
 /** `DescribeRepositories` takes at most 100 names. */
@@ -114,14 +118,26 @@ export class SdkRegistryReader implements RegistryReader {
   private readonly kms: KMSClient;
   private readonly sts: STSClient;
   private readonly cloudformation: CloudFormationClient;
+  private readonly config: ReturnType<typeof clientConfig>;
+  private sqs?: SQSClient;
   private repositoryListing?: Promise<Map<string, RepositoryData>>;
 
   constructor(options: ReaderOptions) {
     const config = clientConfig(options);
+    this.config = config;
     this.ecr = new ECRClient(config);
     this.kms = new KMSClient(config);
     this.sts = new STSClient(config);
     this.cloudformation = new CloudFormationClient(config);
+  }
+
+  async queueDepth(queueUrl: string): Promise<number> {
+    // Only verify --dead-letter-queue reads SQS: the client is made on first use.
+    // The reader's Region and endpoint (AWS_ENDPOINT_URL included) decide where
+    // the call goes, not the URL's host, which the SDK would use by default.
+    this.sqs ??= new SQSClient({ ...this.config, useQueueUrlAsEndpoint: false });
+    const out = await this.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
+    return Number(out.Attributes?.ApproximateNumberOfMessages ?? '0');
   }
 
   async callerArn() {

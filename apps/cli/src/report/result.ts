@@ -38,7 +38,9 @@ export type CheckName =
   /** Preflight: the key alias is absent or this deployment's own. */
   | 'key-alias'
   /** Verify: a stack of this topology's stages that the current topology no longer produces (CDK Pipelines does not delete it). */
-  | 'stale-stack';
+  | 'stale-stack'
+  /** Verify, with `--dead-letter-queue`: no alert waits undelivered in the queue. */
+  | 'dead-letter-queue';
 
 export interface CheckResult {
   readonly check: CheckName;
@@ -54,7 +56,8 @@ export interface CheckResult {
 export interface EnvironmentReport {
   /** `<account>-<region>`. */
   readonly id: string;
-  readonly kind: 'source' | 'destination';
+  /** `alerts`: the pipeline's environment, read only for its dead-letter queue. */
+  readonly kind: 'source' | 'destination' | 'alerts';
   readonly account: string;
   readonly region: string;
   /** The ARN of the role assumed to read this registry; `null` for the current credentials. */

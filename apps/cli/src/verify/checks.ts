@@ -6,7 +6,7 @@ import { DestinationModel, Environment, RepositoryModel, TopologyModel } from '@
 
 export { deploysCreationTemplate } from '@ecr-kms-replication/stacks';
 import { allowsReplication, describeGrant, grantsBeyondReplication, parsePolicy } from './policy';
-import { CreationTemplateData, ImageData, ImageSummary, KeyData, partitionOf, RepositoryData, ReplicationRuleData } from '../registry/data';
+import { CreationTemplateData, ImageData, ImageSummary, KeyData, partitionOf, QueueLocation, RepositoryData, ReplicationRuleData } from '../registry/data';
 import { CheckResult } from '../report/result';
 
 export { partitionOf } from '../registry/data';
@@ -320,4 +320,24 @@ export function checkImagePresence(
 
 function shortDigest(digest: string): string {
   return digest.replace(/^sha256:/, '').slice(0, 12);
+}
+
+/**
+ * A dead-letter queue of the alerts holds what EventBridge (after its
+ * retries) or EventBridge Scheduler could not deliver: a failed replication
+ * that never reached the bus, an alert the topic refused, a scheduled build
+ * that did not start. Each message carries why (`ERROR_CODE`,
+ * `ERROR_MESSAGE` attributes, "Event retry policy and using dead-letter
+ * queues", EventBridge User Guide). Any message there is a failure.
+ */
+export function checkDeadLetterQueue(queue: QueueLocation, depth: number): CheckResult {
+  if (depth === 0) return { check: 'dead-letter-queue', status: 'pass', detail: `no message in ${queue.queueName}` };
+  return {
+    check: 'dead-letter-queue',
+    status: 'fail',
+    detail: `${depth} message${depth === 1 ? '' : 's'} wait${depth === 1 ? 's' : ''} in ${queue.url}: alerts that EventBridge or EventBridge Scheduler could not deliver`,
+    fix: `read them (aws sqs receive-message --queue-url ${queue.url} --attribute-names All --message-attribute-names All `
+      + `--region ${queue.region}), fix what their ERROR_CODE and ERROR_MESSAGE attributes name (a bus policy, a key, a topic policy, `
+      + `the build project), act on the alerts they hold, then empty the queue (aws sqs purge-queue --queue-url ${queue.url} --region ${queue.region})`,
+  };
 }

@@ -5,6 +5,7 @@
 import { DestinationModel, SourceModel, TopologyModel } from '@ecr-kms-replication/stacks';
 import {
   checkCreationTemplate,
+  checkDeadLetterQueue,
   checkDestinationRepositories,
   checkImagePresence,
   checkImageReplication,
@@ -17,7 +18,7 @@ import {
 } from './checks';
 import { staleAlertsStack, staleStacks } from './stale';
 import { CallerIdentityError, ForEachOptions, forEachRegistry } from '../registry/access';
-import { ImageSummary, isArchived } from '../registry/data';
+import { ImageSummary, isArchived, QueueLocation } from '../registry/data';
 import { describeAwsError } from '../registry/errors';
 import { mapLimit } from '../registry/pool';
 import { RegistryReader } from '../registry/reader';
@@ -26,10 +27,17 @@ import { buildReport, CheckResult, EnvironmentReport, failedReport, VerifyReport
 export interface VerifyOptions extends ForEachOptions {
   /** Check the replication status of this many recent images per source repository. */
   readonly images?: number;
+  /**
+   * Dead-letter queues of the alerts whose depth to check, each read in its
+   * own account and Region (a queue outside the topology's registries, e.g.
+   * the pipeline's, adds an environment of kind `alerts`).
+   */
+  readonly deadLetterQueues?: readonly QueueLocation[];
   readonly now?: () => Date;
 }
 
-type Target = (SourceModel & { kind: 'source' }) | (DestinationModel & { kind: 'destination' });
+type Target = (SourceModel & { kind: 'source' }) | (DestinationModel & { kind: 'destination' })
+  | { id: string; account: string; region: string; kind: 'alerts' };
 
 /** Reads every registry of the topology and checks it against the topology. */
 export async function verifyTopology(topology: TopologyModel, options: VerifyOptions): Promise<VerifyReport> {
@@ -37,6 +45,14 @@ export async function verifyTopology(topology: TopologyModel, options: VerifyOpt
     { ...topology.source, kind: 'source' },
     ...topology.destinations.map((dest) => ({ ...dest, kind: 'destination' as const })),
   ];
+  const queues = options.deadLetterQueues ?? [];
+  for (const queue of queues) {
+    const id = `${queue.account}-${queue.region}`;
+    if (!targets.some((t) => t.account === queue.account && t.region === queue.region)) {
+      targets.push({ id, account: queue.account, region: queue.region, kind: 'alerts' });
+    }
+  }
+  const queuesIn = (env: Target) => queues.filter((q) => q.account === env.account && q.region === env.region);
   // With --images, the source's most recent images by repository, for the
   // destinations to compare with. The source comes first in `targets`, so it
   // is always read before (or while) the destinations wait for it.
@@ -50,9 +66,12 @@ export async function verifyTopology(topology: TopologyModel, options: VerifyOpt
         return { ...base, checks: [{ check: 'access', status: 'error', detail: registry.identity.error }] };
       }
       const access: CheckResult = { check: 'access', status: 'pass', detail: `read as ${registry.identity.arn}` };
+      const deadLetters = checkDeadLetterQueues(queuesIn(env), registry.reader);
+      if (env.kind === 'alerts') return { ...base, checks: [access, ...await deadLetters] };
       const dest = env.kind === 'destination' ? topology.destinations.find((d) => d.id === env.id) : undefined;
       try {
-        return { ...base, checks: [access, ...await checkEnvironment(topology, env, dest, registry.reader, options, sourceImages)] };
+        const checks = await checkEnvironment(topology, env, dest, registry.reader, options, sourceImages);
+        return { ...base, checks: [access, ...checks, ...await deadLetters] };
       } finally {
         if (!dest) sourceImages.resolve(new Map());
       }
@@ -132,6 +151,17 @@ async function checkEnvironment(
     ? await checkPresence(dest, reader, await sourceImages.promise)
     : [];
   return [...repositories, ...policy, ...template, ...presence, ...await stale];
+}
+
+/** The depth of each dead-letter queue of an environment; a queue that cannot be read is an error. */
+function checkDeadLetterQueues(queues: readonly QueueLocation[], reader: RegistryReader): Promise<CheckResult[]> {
+  return Promise.all(queues.map(async (queue): Promise<CheckResult> => {
+    try {
+      return checkDeadLetterQueue(queue, await reader.queueDepth(queue.url));
+    } catch (e) {
+      return { check: 'dead-letter-queue', status: 'error', detail: `${queue.url}: ${describeAwsError(e, queue.region)}` };
+    }
+  }));
 }
 
 /**

@@ -12,6 +12,7 @@ import {
   PutReplicationConfigurationCommand,
 } from '@aws-sdk/client-ecr';
 import { CreateAliasCommand, CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { DestinationModel, groupRepositories, repositoriesStackName, validateTopology } from '@ecr-kms-replication/stacks';
 import { describeAgainstMoto } from '@ecr-kms-replication/testing';
@@ -233,6 +234,32 @@ describeAgainstMoto('verify against moto_server', () => {
     const { code, problems } = await verifyJson([], many);
     expect(code).toBe(1);
     expect(problems.map((p) => `${p.env} ${p.check} ${p.repository}`)).toEqual([`${MOTO_ACCOUNT}-eu-west-1 repository app-105`]);
+  });
+
+  test('--dead-letter-queue reads each queue\'s depth in its own account through the look-up role (SQS GetQueueAttributes)', async () => {
+    await deploy();
+    const name = 'ecr-kms-replication-forwarding-dead-letters';
+    const { Credentials: setup } = await new STSClient({ region: 'us-east-1' })
+      .send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::111111111111:role/setup', RoleSessionName: 'setup' }));
+    const sqs = new SQSClient({
+      region: 'eu-central-1',
+      credentials: { accessKeyId: setup!.AccessKeyId!, secretAccessKey: setup!.SecretAccessKey!, sessionToken: setup!.SessionToken },
+    });
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+    // The URL as AWS gives it (moto answers with its own endpoint): the path names the account and the queue.
+    const url = `https://sqs.eu-central-1.amazonaws.com/111111111111/${name}`;
+    expect(QueueUrl).toMatch(new RegExp(`/111111111111/${name}$`));
+
+    const empty = await verifyJson(['--dead-letter-queue', url]);
+    expect(empty.code).toBe(0);
+    expect(empty.report.environments.find((e) => e.id === '111111111111-eu-central-1')!.checks.find((c) => c.check === 'dead-letter-queue'))
+      .toEqual({ check: 'dead-letter-queue', status: 'pass', detail: `no message in ${name}` });
+
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: '{"detail-type":"ECR Replication Action"}' }));
+    const waiting = await verifyJson(['--dead-letter-queue', url]);
+    expect(waiting.code).toBe(1);
+    expect(waiting.problems).toEqual([expect.objectContaining({ env: '111111111111-eu-central-1', check: 'dead-letter-queue', status: 'fail' })]);
+    sqs.destroy();
   });
 
   test('--images reads the images of each source repository', async () => {

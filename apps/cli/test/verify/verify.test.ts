@@ -1,4 +1,5 @@
 import { LOOKUP_ROLE_NAME } from '../../src/registry/access';
+import { parseQueueUrl } from '../../src/registry/data';
 import { verifyTopology, VerifyOptions } from '../../src/verify/verify';
 import { CROSS_ACCOUNT, fakeReaders, goodRegistries, repo, topology } from '../fixtures';
 
@@ -115,4 +116,71 @@ test('the largest topology (25 destinations × 1,000 repositories) is checked (t
   // + creation template (13 same-account) or + policy per name and policy scope (12 cross-account)
   expect(report.summary.checks).toBe((1 + 2000) + 25 * (1 + 3000) + 13 + 12 * (1000 + 1));
   expect(Date.now() - started).toBeLessThan(5_000);
+});
+
+describe('verify --dead-letter-queue: alerts that could not be delivered are not lost silently', () => {
+  const t = topology();
+  const destination = t.destinations[1];
+  const forwarding = parseQueueUrl(`https://sqs.${destination.region}.amazonaws.com/${destination.account}/ecr-kms-replication-forwarding-dead-letters`)!;
+  const alerts = parseQueueUrl('https://sqs.us-east-1.amazonaws.com/333333333333/ecr-kms-replication-alerts-dead-letters')!;
+
+  function registriesWith(depths: { forwarding?: number; alerts?: number }) {
+    const registries = goodRegistries(t);
+    if (depths.forwarding !== undefined) registries[destination.id].queues = new Map([[forwarding.url, depths.forwarding]]);
+    if (depths.alerts !== undefined) registries['333333333333-us-east-1'] = { account: '333333333333', queues: new Map([[alerts.url, depths.alerts]]) };
+    return registries;
+  }
+
+  test('empty queues pass, each read in its own account and Region (the pipeline\'s too, as an environment of its own)', async () => {
+    const { readerFor, roles } = fakeReaders(registriesWith({ forwarding: 0, alerts: 0 }));
+    const report = await verifyTopology(t, { ...options(readerFor), deadLetterQueues: [forwarding, alerts] });
+    expect(report.ok).toBe(true);
+    const rows = report.environments.flatMap((e) => e.checks.filter((c) => c.check === 'dead-letter-queue').map((c) => [e.id, e.kind, c.status, c.detail]));
+    expect(rows).toEqual([
+      [destination.id, 'destination', 'pass', 'no message in ecr-kms-replication-forwarding-dead-letters'],
+      ['333333333333-us-east-1', 'alerts', 'pass', 'no message in ecr-kms-replication-alerts-dead-letters'],
+    ]);
+    expect(roles).toContain('arn:aws:iam::333333333333:role/cdk-hnb659fds-lookup-role-333333333333-us-east-1');
+  });
+
+  test('a message in a dead-letter queue fails verify and says what to do', async () => {
+    const { readerFor } = fakeReaders(registriesWith({ forwarding: 3, alerts: 0 }));
+    const report = await verifyTopology(t, { ...options(readerFor), deadLetterQueues: [forwarding, alerts] });
+    expect(report.ok).toBe(false);
+    const failed = report.environments.flatMap((e) => e.checks).find((c) => c.check === 'dead-letter-queue' && c.status === 'fail')!;
+    expect(failed.detail).toBe(`3 messages wait in ${forwarding.url}: alerts that EventBridge or EventBridge Scheduler could not deliver`);
+    expect(failed.fix).toContain(`aws sqs receive-message --queue-url ${forwarding.url} --attribute-names All --message-attribute-names All`);
+    expect(failed.fix).toContain('ERROR_CODE');
+    expect(failed.fix).toContain(`aws sqs purge-queue --queue-url ${forwarding.url}`);
+  });
+
+  test('a queue that cannot be read is an error, not a pass', async () => {
+    const { readerFor } = fakeReaders(registriesWith({ alerts: 0 }));
+    const report = await verifyTopology(t, { ...options(readerFor), deadLetterQueues: [forwarding, alerts] });
+    expect(report.ok).toBe(false);
+    expect(report.environments.find((e) => e.id === destination.id)!.checks.find((c) => c.check === 'dead-letter-queue')).toMatchObject({
+      status: 'error', detail: expect.stringContaining('QueueDoesNotExist'),
+    });
+  });
+
+  test('without the option, no queue is read', async () => {
+    const { readerFor } = fakeReaders(registriesWith({ forwarding: 5 }));
+    const report = await verifyTopology(t, options(readerFor));
+    expect(report.ok).toBe(true);
+    expect(report.environments.flatMap((e) => e.checks).some((c) => c.check === 'dead-letter-queue')).toBe(false);
+  });
+});
+
+describe('parseQueueUrl', () => {
+  test.each([
+    ['https://sqs.eu-west-1.amazonaws.com/222222222222/q-1', { account: '222222222222', region: 'eu-west-1', queueName: 'q-1' }],
+    ['https://eu-west-1.queue.amazonaws.com/222222222222/q_1', { account: '222222222222', region: 'eu-west-1', queueName: 'q_1' }],
+    ['https://sqs.cn-north-1.amazonaws.com.cn/222222222222/q', { account: '222222222222', region: 'cn-north-1', queueName: 'q' }],
+  ])('%s', (url, expected) => {
+    expect(parseQueueUrl(url)).toEqual({ url, ...expected });
+  });
+
+  test.each(['arn:aws:sqs:eu-west-1:222222222222:q', 'https://sqs.eu-west-1.amazonaws.com/2222/q', 'http://sqs.eu-west-1.amazonaws.com/222222222222/q'])('refuses %s', (url) => {
+    expect(parseQueueUrl(url)).toBeUndefined();
+  });
 });

@@ -7,8 +7,11 @@
  * warning when moto_server is not installed, except on CI (CI=true).
  *
  * Sample events: "Amazon ECR events and EventBridge" (ECR User Guide,
- * completed and failed image replication, completed image push) and
- * "Build notifications input format reference" (CodeBuild User Guide).
+ * completed and failed image replication, completed image push),
+ * "Build notifications input format reference" (CodeBuild User Guide) and
+ * "Monitoring CodePipeline events" (CodePipeline User Guide: pipeline
+ * execution and action execution state changes; an action's `type` carries
+ * `owner`, `category`, `provider` and `version`).
  */
 import { DeleteRuleCommand, EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand, RemoveTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -16,7 +19,7 @@ import { describeAgainstMoto, temporaryDirectory } from '@ecr-kms-replication/te
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
-import { AlertsTopic, ReplicationAlertsBus, ReplicationFailureForwarding, ScheduledVerification } from '../../src';
+import { AlertsTopic, PipelineNotifications, ReplicationAlertsBus, ReplicationFailureForwarding, ScheduledVerification } from '../../src';
 
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
@@ -108,6 +111,44 @@ function buildStateChange(status: string) {
   };
 }
 
+const PIPELINE = 'ecr-kms-replication';
+const PIPELINE_ARN = `arn:aws:codepipeline:${REGION}:${ACCOUNT}:${PIPELINE}`;
+function pipelineExecution(state: string, pipeline = PIPELINE) {
+  return {
+    'version': '0',
+    'id': '01234567-0123-0123-0123-012345678901',
+    'detail-type': 'CodePipeline Pipeline Execution State Change',
+    'source': 'aws.codepipeline',
+    'account': ACCOUNT,
+    'time': '2020-01-24T22:03:07Z',
+    'region': REGION,
+    'resources': [`arn:aws:codepipeline:${REGION}:${ACCOUNT}:${pipeline}`],
+    'detail': { 'pipeline': pipeline, 'execution-id': '01234567-0123-0123-0123-012345678901', 'state': state, 'version': 1 },
+  };
+}
+function actionExecution(state: string, category: string, provider: string) {
+  return {
+    'version': '0',
+    'id': 'CWE-event-id',
+    'detail-type': 'CodePipeline Action Execution State Change',
+    'source': 'aws.codepipeline',
+    'account': ACCOUNT,
+    'time': '2017-04-22T03:31:47Z',
+    'region': REGION,
+    'resources': [PIPELINE_ARN],
+    'detail': {
+      'pipeline': PIPELINE,
+      'version': 1,
+      'execution-id': '01234567-0123-0123-0123-012345678901',
+      'stage': 'Destinations1',
+      'action': 'PromoteToDestinations',
+      'state': state,
+      'region': REGION,
+      'type': { owner: 'AWS', provider, category, version: '1' },
+    },
+  };
+}
+
 // --- the rules as synthesized ------------------------------------------------
 
 interface SynthesizedRule {
@@ -116,7 +157,7 @@ interface SynthesizedRule {
 }
 
 /** The synthesized rules, by the construct path they start with; tokens in patterns replaced by concrete names. */
-function synthesizedRules(): Record<'forwarding' | 'bus' | 'build', SynthesizedRule> {
+function synthesizedRules(): Record<'forwarding' | 'bus' | 'build' | 'pipelineFailed' | 'approvalNeeded', SynthesizedRule> {
   const stack = new Stack(new App({ outdir: temporaryDirectory(), builtinCloudFormationValidation: false }), 'Alerts', { env: { account: ACCOUNT, region: REGION } });
   const topic = new AlertsTopic(stack, 'Topic', { topicName: 'alerts' });
   new ReplicationFailureForwarding(stack, 'Forwarding', { eventBusArn: `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/alerts` });
@@ -130,13 +171,23 @@ function synthesizedRules(): Record<'forwarding' | 'bus' | 'build', SynthesizedR
     topic,
     encryptionKey: topic.key,
   });
+  new PipelineNotifications(stack, 'Pipeline', { pipelineName: PIPELINE, topic });
   const rules = Template.fromStack(stack).findResources('AWS::Events::Rule');
   const find = (prefix: string) => {
     const [id] = Object.keys(rules).filter((logicalId) => logicalId.startsWith(prefix));
     // The project's name is a reference in the template; the sample event names its own project.
-    return JSON.parse(JSON.stringify(rules[id].Properties).replace(/\{"Ref":"VerificationProject[A-F0-9]+"\}/g, JSON.stringify(PROJECT)));
+    // The pipeline's ARN is joined with the partition.
+    return JSON.parse(JSON.stringify(rules[id].Properties)
+      .replace(/\{"Ref":"VerificationProject[A-F0-9]+"\}/g, JSON.stringify(PROJECT))
+      .replace(/\{"Fn::Join":\["",\["arn:",\{"Ref":"AWS::Partition"\},"(:codepipeline:[^"]+)"\]\]\}/g, '"arn:aws$1"'));
   };
-  return { forwarding: find('ForwardingRule'), bus: find('BusRule'), build: find('VerificationFailedBuild') };
+  return {
+    forwarding: find('ForwardingRule'),
+    bus: find('BusRule'),
+    build: find('VerificationFailedBuild'),
+    pipelineFailed: find('PipelineFailedExecution'),
+    approvalNeeded: find('PipelineApprovalNeeded'),
+  };
 }
 
 describeAgainstMoto('alert event patterns against moto_server', (server) => {
@@ -207,5 +258,21 @@ describeAgainstMoto('alert event patterns against moto_server', (server) => {
   test('another project\'s failed build is not published', async () => {
     const other = buildStateChange('FAILED');
     expect(await delivered(rules.build, [{ ...other, detail: { ...other.detail, 'project-name': 'someone-else' } }])).toHaveLength(0);
+  });
+
+  test('a failed execution of the pipeline is published; a successful one, or another pipeline\'s failure, is not', async () => {
+    const messages = await delivered(rules.pipelineFailed, [pipelineExecution('SUCCEEDED'), pipelineExecution('FAILED', 'someone-else'), pipelineExecution('FAILED')]);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toContain(`Pipeline ${PIPELINE} failed (execution 01234567-0123-0123-0123-012345678901)`);
+  });
+
+  test('an approval waiting is published; another action starting, or the approval ending, is not', async () => {
+    const messages = await delivered(rules.approvalNeeded, [
+      actionExecution('STARTED', 'Deploy', 'CloudFormation'),
+      actionExecution('SUCCEEDED', 'Approval', 'Manual'),
+      actionExecution('STARTED', 'Approval', 'Manual'),
+    ]);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toContain(`Pipeline ${PIPELINE} waits for an approval: Destinations1/PromoteToDestinations`);
   });
 }, { resetBeforeEach: false });

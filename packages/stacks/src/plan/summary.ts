@@ -1,4 +1,5 @@
 import { deploymentOrder } from './order';
+import { alertsDeadLetterQueues } from '../stages/naming';
 import { DestinationModel, KeyPrincipals, NamespaceModel, RepositoryModel, SourceModel, TopologyModel, deploysCreationTemplate } from '../topology/model';
 import { coveringNamespace, createRepositoryPrefixes, namespaceFilter, namespacesRoutedTo, replicationRules, repositoriesRoutedTo } from '../topology/routing';
 import { topologyWarnings } from '../topology/warnings';
@@ -184,5 +185,7 @@ function alertsLines(model: TopologyModel): string[] {
     `  failed replications into the ${model.destinations.length} destination registries`,
     `  scheduled verification: ${alerts.verifySchedule ?? 'off'}`,
     '  pipeline: failed executions, manual approvals waiting',
+    `  undelivered alerts: kept in ${alertsDeadLetterQueues(model).length} dead-letter queues (pipeline and each destination), `
+      + 'read by the scheduled verification',
   ];
 }

@@ -1,12 +1,10 @@
-import { AlertsTopic, ReplicationAlertsBus, ScheduledVerification } from '@ecr-kms-replication/constructs';
+import { AlertsDeadLetterQueue, AlertsTopic, PipelineNotifications, ReplicationAlertsBus, ScheduledVerification } from '@ecr-kms-replication/constructs';
 import { Aws, CfnOutput, CfnResource, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
-import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
-import * as notifications from 'aws-cdk-lib/aws-codestarnotifications';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { rules } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { STACK_NAME_PREFIX } from './naming';
+import { ALERTS_DEAD_LETTER_QUEUE_NAME, STACK_NAME_PREFIX } from './naming';
 import { AlertsModel, Environment, PipelineModel } from '../topology/model';
 
 /** Name of the alerts topic in the pipeline account. */
@@ -59,19 +57,28 @@ export interface AlertsStackProps extends StackProps {
  */
 export class AlertsStack extends Stack {
   public readonly topic: AlertsTopic;
+  /** Keeps the alerts that could not be delivered; an alarm on it publishes to the topic. */
+  public readonly deadLetterQueue: AlertsDeadLetterQueue;
   public readonly bus: ReplicationAlertsBus;
   public readonly verification?: ScheduledVerification;
-  public readonly pipelineNotifications: notifications.CfnNotificationRule;
+  public readonly pipelineNotifications: PipelineNotifications;
 
   constructor(scope: Construct, id: string, props: AlertsStackProps) {
     super(scope, id, props);
     const { alerts, pipeline } = props;
 
     this.topic = new AlertsTopic(this, 'Alerts', { topicName: ALERTS_TOPIC_NAME, emails: alerts.emails });
+    this.deadLetterQueue = new AlertsDeadLetterQueue(this, 'UndeliveredAlerts', {
+      queueName: ALERTS_DEAD_LETTER_QUEUE_NAME,
+      encryptionKey: this.topic.key,
+      alarmTopic: this.topic,
+    });
+    const deadLetterQueue = this.deadLetterQueue;
     this.bus = new ReplicationAlertsBus(this, 'FailedReplications', {
       eventBusName: ALERTS_EVENT_BUS_NAME,
       senderAccounts: props.registryAccounts,
       topic: this.topic,
+      deadLetterQueue,
     });
 
     if (alerts.verifySchedule && props.verification) {
@@ -91,31 +98,22 @@ export class AlertsStack extends Stack {
         rolePolicyStatements: settings.rolePolicyStatements,
         topic: this.topic,
         encryptionKey: this.topic.key,
+        deadLetterQueue,
       });
       acknowledgeProjectWildcards(this.verification);
     }
 
-    this.pipelineNotifications = new notifications.CfnNotificationRule(this, 'PipelineNotifications', {
-      name: `${props.pipelineName}-alerts`,
-      detailType: 'FULL',
-      resource: this.formatArn({ service: 'codepipeline', resource: props.pipelineName }),
-      eventTypeIds: [
-        codepipeline.PipelineNotificationEvents.PIPELINE_EXECUTION_FAILED,
-        codepipeline.PipelineNotificationEvents.MANUAL_APPROVAL_NEEDED,
-      ],
-      targets: [{ targetType: 'SNS', targetAddress: this.topic.topic.topicArn }],
+    // EventBridge rules on CodePipeline's own events, not a CodeStar
+    // Notifications rule: see PipelineNotifications (no service-linked role,
+    // so nothing to wait for on an account's first deployment).
+    this.pipelineNotifications = new PipelineNotifications(this, 'PipelineNotifications', {
+      pipelineName: props.pipelineName,
+      topic: this.topic,
+      deadLetterQueue,
     });
-    // The rule's ARN ends in a generated id, and naming the rule itself would
-    // make the policy and the rule wait for each other: this account's
-    // notification rules, of which this stack owns the only one on the topic.
-    this.topic.allowPublishing('PipelineNotifications', {
-      service: 'codestar-notifications.amazonaws.com',
-      sourceArn: this.formatArn({ service: 'codestar-notifications', resource: 'notificationrule', resourceName: '*' }),
-    });
-    // The rule is created once the topic policy lets it publish.
-    this.pipelineNotifications.node.addDependency(this.topic.topic.node.findChild('Policy'));
 
     new CfnOutput(this, 'TopicArn', { description: 'The alerts topic: subscribe more endpoints here', value: this.topic.topic.topicArn });
+    new CfnOutput(this, 'DeadLetterQueueUrl', { description: 'Alerts that could not be delivered wait here', value: this.deadLetterQueue.queue.queueUrl });
     new CfnOutput(this, 'EventBusArn', { description: 'The bus the registries forward failed replications to', value: this.bus.eventBus.eventBusArn });
   }
 }

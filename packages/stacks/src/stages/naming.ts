@@ -1,4 +1,5 @@
-import { Environment, environmentId } from '../topology/model';
+import { Aws } from 'aws-cdk-lib';
+import { Environment, environmentId, TopologyModel } from '../topology/model';
 
 /** Every stack name starts with this, so the stacks are easy to find in the console. */
 export const STACK_NAME_PREFIX = 'ecr-replication';
@@ -58,4 +59,45 @@ export const SOURCE_OUTPUT = 'ReplicationSource';
 /** The value of {@link SOURCE_OUTPUT} for a topology whose source is `source`. */
 export function sourceOwnerValue(source: Environment): string {
   return environmentId(source);
+}
+
+/** The CDK bootstrap qualifier the stages are deployed with (the default one). */
+export const CDK_BOOTSTRAP_QUALIFIER = 'hnb659fds';
+
+/**
+ * ARN of the CloudFormation execution role of the CDK bootstrap in an
+ * environment, which deploys the stages' stacks with the deployment policy:
+ * `cdk-<qualifier>-cfn-exec-role-<account>-<Region>` (`CloudFormationExecutionRole`
+ * in the bootstrap template of the CDK CLI, lib/api/bootstrap/bootstrap-template.yaml).
+ */
+export function cdkDeploymentRoleArn(account: string, region: string): string {
+  return `arn:${Aws.PARTITION}:iam::${account}:role/cdk-${CDK_BOOTSTRAP_QUALIFIER}-cfn-exec-role-${account}-${region}`;
+}
+
+/** The dead-letter queue of the alerts stack (pipeline account and Region): alerts that could not be published. */
+export const ALERTS_DEAD_LETTER_QUEUE_NAME = 'ecr-kms-replication-alerts-dead-letters';
+/** The dead-letter queue of every destination registry: failed replications that could not be forwarded to the bus. */
+export const FORWARDING_DEAD_LETTER_QUEUE_NAME = 'ecr-kms-replication-forwarding-dead-letters';
+
+/** A dead-letter queue of the alerts, where it is. */
+export interface DeadLetterQueueLocation extends Environment {
+  readonly queueName: string;
+}
+
+/**
+ * Every dead-letter queue the alerts of a topology deploy: the alerts
+ * stack's, then each destination registry's. None when alerts are off.
+ */
+export function alertsDeadLetterQueues(topology: TopologyModel): DeadLetterQueueLocation[] {
+  if (!topology.alerts) return [];
+  const seen = new Set<string>();
+  return [
+    { account: topology.pipeline.account, region: topology.pipeline.region, queueName: ALERTS_DEAD_LETTER_QUEUE_NAME },
+    ...topology.destinations.map((d) => ({ account: d.account, region: d.region, queueName: FORWARDING_DEAD_LETTER_QUEUE_NAME })),
+  ].filter((q) => {
+    const id = `${q.account}/${q.region}/${q.queueName}`;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
 }

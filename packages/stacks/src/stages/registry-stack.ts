@@ -4,6 +4,7 @@ import {
   RegistryReplication,
   RepairRole,
   ReplicationAccess,
+  AlertsDeadLetterQueue,
   ReplicationFailureForwarding,
   ReplicationKey,
   ResourceScope,
@@ -12,7 +13,7 @@ import { Aws, CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { creationTemplateRoleName } from './naming';
+import { cdkDeploymentRoleArn, creationTemplateRoleName, FORWARDING_DEAD_LETTER_QUEUE_NAME } from './naming';
 import { removalPolicyOf } from './removal';
 import { Environment, KeyPrincipals, RemovalMode } from '../topology/model';
 import { CreationTemplateModel } from '../topology/routing';
@@ -105,6 +106,8 @@ export class RegistryStack extends Stack {
       keyUsers: [...props.keyPrincipals.keyUsers],
       description: `Encrypts the ECR repositories replicated by ecr-kms-replication in ${Aws.ACCOUNT_ID}/${Aws.REGION}`,
       removalPolicy: removalPolicyOf(props.removal),
+      // The deployment policy has no right on an existing key: the key's own policy gives them.
+      deploymentRoleArn: cdkDeploymentRoleArn(this.account, this.region),
     });
     this.key = replicationKey.key;
 
@@ -158,7 +161,13 @@ export class RegistryStack extends Stack {
     }
 
     if (props.alerts) {
-      new ReplicationFailureForwarding(this, 'FailedReplications', { eventBusArn: props.alerts.eventBusArn });
+      // What cannot reach the bus (its policy, the bus gone) is kept here,
+      // encrypted with the registry key; the scheduled verification reads its depth.
+      const deadLetterQueue = new AlertsDeadLetterQueue(this, 'UndeliveredFailures', {
+        queueName: FORWARDING_DEAD_LETTER_QUEUE_NAME,
+        encryptionKey: replicationKey.key,
+      });
+      new ReplicationFailureForwarding(this, 'FailedReplications', { eventBusArn: props.alerts.eventBusArn, deadLetterQueue });
     }
 
     new CfnOutput(this, 'KeyArn', { description: 'ARN of the KMS key of this registry', value: this.key.keyArn });

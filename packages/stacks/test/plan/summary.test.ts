@@ -101,6 +101,7 @@ describe('planSummary: alerts', () => {
       '  failed replications into the 2 destination registries',
       '  scheduled verification: rate(12 hours)',
       '  pipeline: failed executions, manual approvals waiting',
+      '  undelivered alerts: kept in 3 dead-letter queues (pipeline and each destination), read by the scheduled verification',
     ].join('\n'));
   });
 

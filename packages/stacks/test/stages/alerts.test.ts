@@ -3,7 +3,7 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { testApp, topology } from './helpers';
-import { AlertsStage, DestinationStage, SourceStage, VerificationSettings } from '../../src/stages';
+import { AlertsStage, alertsDeadLetterQueues, DestinationStage, SourceStage, VerificationSettings } from '../../src/stages';
 
 const DESTINATIONS = [
   { account: '111111111111', region: 'us-west-2' },
@@ -113,33 +113,38 @@ describe('the alerts stack (alerts on, with an e-mail)', () => {
     });
   });
 
-  test('notifies failed executions and approvals waiting of the pipeline to the topic, once the topic policy allows it', () => {
-    template.hasResource('AWS::CodeStarNotifications::NotificationRule', {
-      DependsOn: [Match.stringLikeRegexp('AlertsTopicPolicy')],
+  test('notifies failed executions and approvals waiting through EventBridge rules on CodePipeline\'s events, with no CodeStar Notifications rule', () => {
+    // A notification rule fails on an account without CodeStar Notifications' service-linked role.
+    template.resourceCountIs('AWS::CodeStarNotifications::NotificationRule', 0);
+    const pipelineArn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':codepipeline:us-east-1:333333333333:ecr-kms-replication']] };
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { 'source': ['aws.codepipeline'], 'detail-type': ['CodePipeline Pipeline Execution State Change'], 'resources': [pipelineArn], 'detail': { state: ['FAILED'] } },
+      Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('AlertsTopic') } })],
     });
-    template.hasResourceProperties('AWS::CodeStarNotifications::NotificationRule', {
-      Name: 'ecr-kms-replication-alerts',
-      DetailType: 'FULL',
-      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':codepipeline:us-east-1:333333333333:ecr-kms-replication']] },
-      EventTypeIds: ['codepipeline-pipeline-pipeline-execution-failed', 'codepipeline-pipeline-manual-approval-needed'],
-      Targets: [{ TargetType: 'SNS', TargetAddress: { Ref: Match.stringLikeRegexp('AlertsTopic') } }],
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({ 'detail-type': ['CodePipeline Action Execution State Change'], 'detail': { state: ['STARTED'], type: { category: ['Approval'] } } }),
+      Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('AlertsTopic') } })],
     });
   });
 
-  test('only the bus rule, the build rule and the notification rule may publish, each for itself in this account', () => {
+  test('only the bus rule, the build rule, the two pipeline rules and the dead-letter alarm may publish, each for itself in this account', () => {
     const policies = Object.values(template.findResources('AWS::SNS::TopicPolicy'));
     expect(policies).toHaveLength(1);
     const statements = policies[0].Properties.PolicyDocument.Statement as any[];
     const allows = statements.filter((s) => s.Effect === 'Allow');
     expect(allows.map((s) => [s.Sid, s.Principal.Service, s.Action, s.Condition.StringEquals['aws:SourceAccount']])).toEqual([
+      ['DeadLetterAlarm', 'cloudwatch.amazonaws.com', 'sns:Publish', '333333333333'],
       ['FailedReplicationsFromBus', 'events.amazonaws.com', 'sns:Publish', '333333333333'],
       ['FailedVerificationBuilds', 'events.amazonaws.com', 'sns:Publish', '333333333333'],
-      ['PipelineNotifications', 'codestar-notifications.amazonaws.com', 'sns:Publish', '333333333333'],
+      ['PipelineFailedExecutions', 'events.amazonaws.com', 'sns:Publish', '333333333333'],
+      ['PipelineApprovalsNeeded', 'events.amazonaws.com', 'sns:Publish', '333333333333'],
     ]);
     expect(allows.map((s) => s.Condition.ArnLike['aws:SourceArn'])).toEqual([
+      { 'Fn::GetAtt': [expect.stringMatching(/^UndeliveredAlertsNotEmpty/), 'Arn'] },
       { 'Fn::GetAtt': [expect.stringMatching(/^FailedReplicationsRule/), 'Arn'] },
       { 'Fn::GetAtt': [expect.stringMatching(/^ScheduledVerificationFailedBuild/), 'Arn'] },
-      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':codestar-notifications:us-east-1:333333333333:notificationrule/*']] },
+      { 'Fn::GetAtt': [expect.stringMatching(/^PipelineNotificationsFailedExecution/), 'Arn'] },
+      { 'Fn::GetAtt': [expect.stringMatching(/^PipelineNotificationsApprovalNeeded/), 'Arn'] },
     ]);
     // TLS only, for everyone.
     expect(statements.filter((s) => s.Effect === 'Deny').map((s) => s.Condition)).toEqual([{ Bool: { 'aws:SecureTransport': 'false' } }]);
@@ -150,8 +155,8 @@ describe('the alerts stack (alerts on, with an e-mail)', () => {
       KeyPolicy: {
         Statement: Match.arrayWith([
           Match.objectLike({
-            Sid: 'PipelineNotifications',
-            Principal: { Service: 'codestar-notifications.amazonaws.com' },
+            Sid: 'PipelineFailedExecutions',
+            Principal: { Service: 'events.amazonaws.com' },
             Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
             Condition: {
               StringEquals: {
@@ -164,6 +169,7 @@ describe('the alerts stack (alerts on, with an e-mail)', () => {
         ]),
       },
     });
+    expect(JSON.stringify(template.toJSON())).not.toContain('codestar-notifications');
   });
 
   test('a failed replication reaches the topic as a readable message', () => {
@@ -197,13 +203,70 @@ describe('the alerts stack (alerts on, with an e-mail)', () => {
   });
 });
 
+describe('undelivered alerts are kept and seen', () => {
+  const { template, model } = alertsStage();
+
+  test('one KMS-encrypted dead-letter queue in the alerts stack, with an alarm into the topic and its URL as an output', () => {
+    template.resourceCountIs('AWS::SQS::Queue', 1);
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      QueueName: 'ecr-kms-replication-alerts-dead-letters',
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('AlertsKey'), 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible', AlarmActions: [{ Ref: Match.stringLikeRegexp('AlertsTopic') }] });
+    template.hasOutput('DeadLetterQueueUrl', { Value: { Ref: Match.stringLikeRegexp('UndeliveredAlertsQueue') } });
+  });
+
+  test('every rule into the topic retries, then keeps what it could not deliver; the schedule too', () => {
+    const rules = Object.values(template.findResources('AWS::Events::Rule'));
+    expect(rules).toHaveLength(4);
+    for (const rule of rules) {
+      expect(rule.Properties.Targets).toEqual([expect.objectContaining({
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [expect.stringMatching(/^UndeliveredAlertsQueue/), 'Arn'] } },
+        RetryPolicy: { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 },
+      })]);
+    }
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      Target: Match.objectLike({
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('UndeliveredAlertsQueue'), 'Arn'] } },
+        RetryPolicy: { MaximumEventAgeInSeconds: 7200, MaximumRetryAttempts: 5 },
+      }),
+    });
+  });
+
+  test('every destination registry keeps the failures it could not forward, in a queue encrypted with the registry key', () => {
+    const destination = new DestinationStage(testApp(), { topology: model, destination: model.destinations[1] });
+    const registry = Template.fromStack(destination.registryStack);
+    registry.hasResourceProperties('AWS::SQS::Queue', {
+      QueueName: 'ecr-kms-replication-forwarding-dead-letters',
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] },
+    });
+    registry.hasResourceProperties('AWS::Events::Rule', {
+      Targets: [Match.objectLike({
+        DeadLetterConfig: Match.anyValue(),
+        RetryPolicy: { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 },
+      })],
+    });
+  });
+
+  test('the topology knows where every dead-letter queue is, for the scheduled verification', () => {
+    expect(alertsDeadLetterQueues(model)).toEqual([
+      { account: '333333333333', region: 'us-east-1', queueName: 'ecr-kms-replication-alerts-dead-letters' },
+      { account: '111111111111', region: 'us-west-2', queueName: 'ecr-kms-replication-forwarding-dead-letters' },
+      { account: '222222222222', region: 'eu-west-1', queueName: 'ecr-kms-replication-forwarding-dead-letters' },
+      { account: '444444444444', region: 'eu-west-1', queueName: 'ecr-kms-replication-forwarding-dead-letters' },
+    ]);
+    expect(alertsDeadLetterQueues(topology(DESTINATIONS, { alerts: false }))).toEqual([]);
+  });
+});
+
 describe('alerts settings', () => {
   test('verifySchedule off: no schedule, no project, the rest stays', () => {
     const { template } = alertsStage({ alerts: { verifySchedule: 'off' } });
     template.resourceCountIs('AWS::Scheduler::Schedule', 0);
     template.resourceCountIs('AWS::CodeBuild::Project', 0);
     template.resourceCountIs('AWS::SNS::Topic', 1);
-    template.resourceCountIs('AWS::CodeStarNotifications::NotificationRule', 1);
+    template.resourceCountIs('AWS::Events::Rule', 3);
+    template.resourceCountIs('AWS::SQS::Queue', 1);
   });
 
   test('a custom schedule and another Git host', () => {

@@ -130,6 +130,12 @@ describe('a cross-account destination (222222222222/eu-west-1)', () => {
     // Key users still come from the top level.
     expect(policy).toContain('arn:aws:iam::111111111111:role/CiPush');
   });
+
+  test('lets the CDK bootstrap\'s CloudFormation execution role of this environment manage the key (no tag involved)', () => {
+    const [key] = Object.values(registry.findResources('AWS::KMS::Key'));
+    const statement = (key.Properties.KeyPolicy.Statement as any[]).find((s) => s.Sid === 'DeploymentRoleManagesTheKey');
+    expect(JSON.stringify(statement.Principal)).toMatch(/:iam::222222222222:role\/cdk-hnb659fds-cfn-exec-role-222222222222-eu-west-1"/);
+  });
 });
 
 test('a destination without the safety net has no creation template', () => {
