@@ -106,6 +106,8 @@ export interface FakeRegistry {
   repositories?: Map<string, RepositoryData>;
   key?: KeyData;
   templates?: CreationTemplateData[];
+  /** What reading every creation template throws (e.g. an endpoint without them). */
+  templatesFail?: Error;
   /** Images by repository name, most recent first. */
   images?: Map<string, ImageSummary[]>;
   /** Lifecycle policy texts by repository name. */
@@ -134,6 +136,7 @@ export function fakeReaders(registries: Record<string, FakeRegistry>, callerAcco
       images: (name) => guard(reg?.images?.get(name) ?? []),
       recentImages: () => guard([]),
       creationTemplates: (prefixes) => guard((reg?.templates ?? []).filter((t) => prefixes.includes(t.prefix))),
+      allCreationTemplates: () => (reg?.templatesFail ? Promise.reject(reg.templatesFail) : guard(reg?.templates ?? [])),
       allRepositories: () => guard([...(reg?.repositories?.values() ?? [])]),
       lifecyclePolicy: (name) => guard(reg?.lifecyclePolicies?.get(name)),
       stackResources: (name) => guard(reg?.stacks?.find((st) => st.name === name)),

@@ -15,8 +15,10 @@ import {
   GetRegistryPolicyCommand,
   ImageDetail,
   Repository,
+  RepositoryCreationTemplate,
   paginateDescribeImages,
   paginateDescribeRepositories,
+  paginateDescribeRepositoryCreationTemplates,
 } from '@aws-sdk/client-ecr';
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -49,6 +51,8 @@ export interface RegistryReader {
   recentImages(repository: string, count: number): Promise<ImageData[]>;
   /** The repository creation templates of the registry with these prefixes (`ROOT` for every repository). */
   creationTemplates(prefixes: readonly string[]): Promise<CreationTemplateData[]>;
+  /** Every repository creation template of the registry (paginated). */
+  allCreationTemplates(): Promise<CreationTemplateData[]>;
 
   // Reading a whole registry (import).
   /** Every repository of the registry (paginated), in no particular order. */
@@ -210,14 +214,15 @@ export class SdkRegistryReader implements RegistryReader {
   async creationTemplates(prefixes: readonly string[]): Promise<CreationTemplateData[]> {
     // A prefix without a template is left out of the answer, not an error.
     const out = await this.ecr.send(new DescribeRepositoryCreationTemplatesCommand({ prefixes: [...prefixes] }));
-    return (out.repositoryCreationTemplates ?? []).map((t) => ({
-      prefix: t.prefix ?? '',
-      appliedFor: t.appliedFor ?? [],
-      encryptionType: t.encryptionConfiguration?.encryptionType,
-      kmsKey: t.encryptionConfiguration?.kmsKey,
-      imageTagMutability: t.imageTagMutability,
-      customRoleArn: t.customRoleArn,
-    }));
+    return (out.repositoryCreationTemplates ?? []).map(toCreationTemplateData);
+  }
+
+  async allCreationTemplates(): Promise<CreationTemplateData[]> {
+    const templates: CreationTemplateData[] = [];
+    for await (const page of paginateDescribeRepositoryCreationTemplates({ client: this.ecr, pageSize: 1000 }, {})) {
+      templates.push(...(page.repositoryCreationTemplates ?? []).map(toCreationTemplateData));
+    }
+    return templates;
   }
 
   // Reading a whole registry (import).
@@ -263,6 +268,17 @@ export class SdkRegistryReader implements RegistryReader {
       throw e;
     }
   }
+}
+
+function toCreationTemplateData(t: RepositoryCreationTemplate): CreationTemplateData {
+  return {
+    prefix: t.prefix ?? '',
+    appliedFor: t.appliedFor ?? [],
+    encryptionType: t.encryptionConfiguration?.encryptionType,
+    kmsKey: t.encryptionConfiguration?.kmsKey,
+    imageTagMutability: t.imageTagMutability,
+    customRoleArn: t.customRoleArn,
+  };
 }
 
 function toStackResourceData(r: StackResourceSummary): StackResourceData {
