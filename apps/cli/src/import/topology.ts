@@ -7,7 +7,7 @@
  */
 import { FieldComment, formatTopologyFile, LifecycleModel, TopologyError, validateTopology } from '@ecr-kms-replication/stacks';
 import { lifecycleFromPolicy } from './lifecycle';
-import { count, importReplication } from './replication';
+import { count, importReplication, ProposedNamespace } from './replication';
 import { partitionOf, ReplicationRuleData, RepositoryData } from '../registry/data';
 
 /** What the import reads from the source registry. */
@@ -31,7 +31,7 @@ export interface ImportedTopology {
   /** What was not imported, or imported differently, each in a sentence. */
   readonly problems: readonly string[];
   /** Counts, for the command's summary. */
-  readonly summary: { readonly destinations: number; readonly repositories: number };
+  readonly summary: { readonly destinations: number; readonly repositories: number; readonly namespaces?: number };
 }
 
 /** Values that stand for what the registry cannot tell; `validate` refuses them until they are replaced. */
@@ -68,9 +68,11 @@ export function importTopology(registry: SourceRegistry): ImportedTopology {
     ? { account: d.account, region: d.region, creationTemplate: false }
     : { account: d.account, region: d.region });
 
+  const namespaces = replication.namespaces.map((n) => proposedNamespace(n, destinations, byName));
   const data: Record<string, unknown> = {
     source: { account: registry.account, region: registry.region },
     destinations,
+    ...(namespaces.length > 0 ? { namespaces } : {}),
     repositories,
     ...(Object.keys(defaults).length > 0 ? { defaults } : {}),
     pipeline: {
@@ -87,6 +89,20 @@ export function importTopology(registry: SourceRegistry): ImportedTopology {
     ...destinations.flatMap((d, i) => ('creationTemplate' in d
       ? [{ path: ['destinations', i, 'creationTemplate'], inline: `repository creation templates are not available in ${partitionOf(d.region)}` }]
       : [])),
+    ...(namespaces.length > 0
+      ? [
+        {
+          path: ['namespaces'],
+          above: wrap('Proposed by the import, to review: each live filter below is a prefix of several repositories. A namespace replicates '
+            + 'every repository under <prefix>/, also those created later, and gives the source and each destination it is routed to a creation '
+            + 'template (KMS with that registry\'s key). Keep an entry, narrow its destinations, or delete it to replicate only the listed repositories.'),
+        },
+        ...replication.namespaces.map((n, i) => ({
+          path: ['namespaces', i, 'prefix'],
+          inline: `review: from rule ${n.rule} filter '${n.filter}', covers ${count(n.repositories.length, 'repository')} today`,
+        })),
+      ]
+      : []),
     ...(repositories.length > 0
       ? [{ path: ['repositories'], above: wrap('existing: true: in the source registry already; the source stage adopts them as they are (not created, encryption unchanged).') }]
       : []),
@@ -116,7 +132,34 @@ export function importTopology(registry: SourceRegistry): ImportedTopology {
       ? ['', `Not imported as it is (${count(problems.length, 'note')}, also printed by the import):`, ...problems.flatMap((p) => wrap(p, '  - ', '    '))]
       : []),
   ];
-  return { data, header, comments, problems, summary: { destinations: destinations.length, repositories: repositories.length } };
+  return {
+    data,
+    header,
+    comments,
+    problems,
+    summary: { destinations: destinations.length, repositories: repositories.length, ...(namespaces.length > 0 ? { namespaces: namespaces.length } : {}) },
+  };
+}
+
+/**
+ * A proposed namespace as the topology file writes it: its destinations when
+ * the filter's rules send it to some destinations only, and the tag
+ * mutability its repositories share when that is not the default.
+ */
+function proposedNamespace(
+  namespace: ProposedNamespace,
+  destinations: readonly { account: string; region: string }[],
+  byName: ReadonlyMap<string, RepositoryData>,
+): Record<string, unknown> {
+  const routed = destinations.filter((d) => namespace.destinations.some((x) => x.account === d.account && x.region === d.region));
+  const mutabilities = new Set(namespace.repositories.map((name) => byName.get(name)?.imageTagMutability?.replace(/_WITH_EXCLUSION$/, '')));
+  const [mutability] = mutabilities;
+  return {
+    prefix: namespace.prefix,
+    ...(routed.length < destinations.length ? { destinations: routed.map((d) => `${d.account}-${d.region}`) } : {}),
+    ...(mutabilities.size === 1 && (mutability === 'MUTABLE' || mutability === 'IMMUTABLE') && mutability !== DEFAULT_TAG_MUTABILITY
+      ? { imageTagMutability: mutability } : {}),
+  };
 }
 
 /** The topology file's text; `schema` is the `$schema` reference for editors. */

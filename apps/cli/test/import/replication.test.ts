@@ -14,6 +14,7 @@ describe('importReplication', () => {
       destinations: [{ account: '111111111111', region: 'eu-west-1' }, { account: '222222222222', region: 'eu-central-1' }],
       repositories: ['app', 'app-old', 'team/api'],
       problems: [],
+      namespaces: [],
     });
   });
 
