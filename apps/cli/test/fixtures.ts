@@ -198,3 +198,34 @@ export function deployedStacks(t: TopologyModel, env: SourceModel | DestinationM
   }));
   return [registry, ...groups];
 }
+
+/**
+ * `t` with namespaces (the topology file's `namespaces:` is read by the
+ * stacks package; the read side is tested on the model directly). Each
+ * namespace goes to every destination unless `destinations` says otherwise.
+ */
+export function withNamespaces(
+  t: TopologyModel,
+  namespaces: readonly { prefix: string; destinations?: readonly string[]; imageTagMutability?: 'IMMUTABLE' | 'MUTABLE' }[],
+): TopologyModel {
+  return {
+    ...t,
+    namespaces: namespaces.map((n) => ({
+      prefix: n.prefix,
+      destinations: n.destinations ?? t.destinations.map((d) => d.id),
+      imageTagMutability: n.imageTagMutability ?? 'IMMUTABLE',
+    })),
+  };
+}
+
+/** The creation template the topology deploys for a namespace in `env` (REPLICATION in a destination, CREATE_ON_PUSH in the source). */
+export function namespaceTemplate(env: Environment, prefix: string, appliedFor: 'REPLICATION' | 'CREATE_ON_PUSH', imageTagMutability = 'IMMUTABLE'): CreationTemplateData {
+  return {
+    prefix,
+    appliedFor: [appliedFor],
+    encryptionType: 'KMS',
+    kmsKey: keyIn(env).keyArn,
+    imageTagMutability,
+    customRoleArn: `arn:aws:iam::${env.account}:role/ecr-kms-replication-templates-${env.region}`,
+  };
+}
