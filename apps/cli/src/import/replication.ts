@@ -107,8 +107,9 @@ export function importReplication(rules: readonly ReplicationRuleData[], names: 
           + '(the topology lists repositories, not prefixes).');
       } else if (!repositoryNames.has(f.filter)) {
         problems.push(`${ruleName}: filter '${f.filter}' is a prefix of ${count(matches.length, 'repository')} `
-          + `(${listNames(matches)}): they are imported by name; a repository created later under '${f.filter}' `
-          + 'is replicated only once it is added to repositories.');
+          + `(${listNames(matches)}): they are imported by name; ${proposed.get(namespace ?? '')?.filter === f.filter
+            ? `the namespace ${namespace} is proposed for them, to review (it also replicates repositories created later under '${namespace}/')`
+            : `a repository created later under '${f.filter}' is replicated only once it is added to repositories`}.`);
       }
     }
   });

@@ -62,13 +62,19 @@ export function importTopology(registry: SourceRegistry): ImportedTopology {
 
   const settings = replication.repositories.map((name) => repositorySettings(byName.get(name)!, registry.lifecyclePolicies.get(name), problems));
   const { defaults, perRepository } = factorDefaults(settings);
-  const repositories = replication.repositories.map((name, i) => ({ name, existing: true, ...perRepository[i] }));
+  const namespaces = replication.namespaces.map((n) => proposedNamespace(n, replication.destinations, byName));
+  // A listed repository under a proposed namespace is routed like it (a topology refuses one that contradicts its namespace).
+  const routing = (name: string) => {
+    const i = replication.namespaces.findIndex((n) => n.repositories.includes(name));
+    const destinations = i >= 0 ? namespaces[i].destinations : undefined;
+    return destinations ? { destinations } : {};
+  };
+  const repositories = replication.repositories.map((name, i) => ({ name, existing: true, ...perRepository[i], ...routing(name) }));
 
   const destinations = replication.destinations.map((d) => PARTITIONS_WITHOUT_CREATION_TEMPLATES.includes(partitionOf(d.region))
     ? { account: d.account, region: d.region, creationTemplate: false }
     : { account: d.account, region: d.region });
 
-  const namespaces = replication.namespaces.map((n) => proposedNamespace(n, destinations, byName));
   const data: Record<string, unknown> = {
     source: { account: registry.account, region: registry.region },
     destinations,
@@ -150,7 +156,7 @@ function proposedNamespace(
   namespace: ProposedNamespace,
   destinations: readonly { account: string; region: string }[],
   byName: ReadonlyMap<string, RepositoryData>,
-): Record<string, unknown> {
+): { prefix: string; destinations?: string[]; imageTagMutability?: string } {
   const routed = destinations.filter((d) => namespace.destinations.some((x) => x.account === d.account && x.region === d.region));
   const mutabilities = new Set(namespace.repositories.map((name) => byName.get(name)?.imageTagMutability?.replace(/_WITH_EXCLUSION$/, '')));
   const [mutability] = mutabilities;
