@@ -60,7 +60,11 @@ function matchedBy(rule: ReplicationRuleData, names: readonly string[]): string[
  * What `rules` replicate among the registry's repositories `names`, and what
  * of the rules the topology cannot say.
  */
-export function importReplication(rules: readonly ReplicationRuleData[], names: readonly string[]): ReplicationImport {
+export function importReplication(
+  rules: readonly ReplicationRuleData[],
+  names: readonly string[],
+  mutabilityOf: (name: string) => string | undefined = () => undefined,
+): ReplicationImport {
   const sorted = [...names].sort();
   const repositoryNames = new Set(sorted);
   const problems: string[] = [];
@@ -96,7 +100,12 @@ export function importReplication(rules: readonly ReplicationRuleData[], names: 
       }
       const matches = sorted.filter((name) => name.startsWith(f.filter));
       const namespace = namespaceOfFilter(f.filter, matches);
-      if (namespace !== undefined && matches.length >= 2 && !proposed.has(namespace)) {
+      // A listed repository may not contradict its namespace: propose one only over repositories that share their tag mutability.
+      const mutabilities = new Set(matches.map((name) => mutabilityOf(name)?.replace(/_WITH_EXCLUSION$/, '')));
+      if (namespace !== undefined && matches.length >= 2 && mutabilities.size > 1) {
+        problems.push(`${ruleName}: filter '${f.filter}' is not proposed as the namespace ${namespace}: its repositories differ in tag mutability `
+          + `(${[...mutabilities].join(', ')}), which a namespace gives them all.`);
+      } else if (namespace !== undefined && matches.length >= 2 && !proposed.has(namespace)) {
         const destinationsOf = rules.filter((r) => (r.repositoryFilters ?? []).some((x) => x.filterType === PREFIX_MATCH && x.filter === f.filter))
           .flatMap((r) => r.destinations.map((d) => ({ account: d.registryId, region: d.region })));
         const unique = destinationsOf.filter((d, i) => destinationsOf.findIndex((x) => x.account === d.account && x.region === d.region) === i);

@@ -56,9 +56,9 @@ export function replicatedRepositories(rules: readonly ReplicationRuleData[], re
 }
 
 export function importTopology(registry: SourceRegistry): ImportedTopology {
-  const replication = importReplication(registry.rules, registry.repositories.map((r) => r.name));
-  const problems = [...replication.problems];
   const byName = new Map(registry.repositories.map((r) => [r.name, r]));
+  const replication = importReplication(registry.rules, registry.repositories.map((r) => r.name), (name) => byName.get(name)?.imageTagMutability);
+  const problems = [...replication.problems];
 
   const settings = replication.repositories.map((name) => repositorySettings(byName.get(name)!, registry.lifecyclePolicies.get(name), problems));
   const { defaults, perRepository } = factorDefaults(settings);

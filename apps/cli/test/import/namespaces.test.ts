@@ -29,6 +29,12 @@ describe('proposed namespaces', () => {
     ]);
   });
 
+  test('not proposed over repositories whose tag mutability differs (a namespace gives them all one): said why', () => {
+    const result = importReplication([{ destinations: [EU], repositoryFilters: prefix('team/') }], ['team/a', 'team/b'], (name) => (name === 'team/a' ? 'MUTABLE' : 'IMMUTABLE_WITH_EXCLUSION'));
+    expect(result.namespaces).toEqual([]);
+    expect(result.problems[0]).toBe("rule 1: filter 'team/' is not proposed as the namespace team: its repositories differ in tag mutability (MUTABLE, IMMUTABLE), which a namespace gives them all.");
+  });
+
   test('written as namespaces: entries, routed and with shared settings, commented for review; the repositories stay listed', () => {
     const registry: SourceRegistry = {
       account: '111111111111',
