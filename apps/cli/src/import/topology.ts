@@ -143,7 +143,11 @@ export function importTopology(registry: SourceRegistry): ImportedTopology {
     header,
     comments,
     problems,
-    summary: { destinations: destinations.length, repositories: repositories.length, ...(namespaces.length > 0 ? { namespaces: namespaces.length } : {}) },
+    summary: {
+      destinations: destinations.length,
+      repositories: repositories.length,
+      ...(namespaces.length > 0 ? { namespaces: namespaces.length } : {}),
+    },
   };
 }
 

@@ -7,10 +7,10 @@
  */
 import { DestinationModel, Environment, isAdopted, RepositoryModel, repositoriesRoutedTo, SourceModel, TopologyModel } from '@ecr-kms-replication/stacks';
 import { CreationTemplateData, KeyData, RepositoryData, ReplicationRuleData, StackData } from '../registry/data';
-import { CheckResult } from '../report/result';
-import { CREATION_TEMPLATE_PREFIX, registryName } from '../verify/checks';
 import { sortCreateRepositoryGrants } from '../registry/namespaces';
 import { describeGrant, describeStatements, grantsBeyondReplication, parsePolicy } from '../registry/policy';
+import { CheckResult } from '../report/result';
+import { CREATION_TEMPLATE_PREFIX, registryName } from '../verify/checks';
 
 /** The stacks of this deployment in one environment, as far as they exist. */
 export interface Ownership {

@@ -119,7 +119,12 @@ async function checkEnvironment(topology: TopologyModel, env: Target, reader: Re
 }
 
 /** The topology's repositories that exist; those not owned by this deployment with their image count. */
-async function existingRepositories(topology: TopologyModel, env: Target, reader: RegistryReader, ownership: Ownership): Promise<Map<string, ExistingRepository>> {
+async function existingRepositories(
+  topology: TopologyModel,
+  env: Target,
+  reader: RegistryReader,
+  ownership: Ownership,
+): Promise<Map<string, ExistingRepository>> {
   const listed = env.kind === 'source' ? topology.repositories : repositoriesRoutedTo(topology, env.id);
   const found = await reader.repositories(listed.map((r) => r.name));
   const foreign = [...found.values()].filter((r) => !ownerOf(ownership, 'AWS::ECR::Repository', r.name));

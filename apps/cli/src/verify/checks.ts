@@ -189,7 +189,8 @@ export function checkRegistryPolicy(
   } catch (e) {
     return [{ check: 'registry-policy', status: 'fail', detail: `${where}: ${(e as Error).message}` }];
   }
-  const perRepository = repositoriesRoutedTo(topology, dest.id).map((repo): CheckResult => allowsReplication(policy, source, repositoryArn(dest, repo.name))
+  const routed = repositoriesRoutedTo(topology, dest.id);
+  const perRepository = routed.map((repo): CheckResult => allowsReplication(policy, source, repositoryArn(dest, repo.name))
     ? { check: 'registry-policy', repository: repo.name, status: 'pass', detail: `allows ${source} ecr:ReplicateImage` }
     : {
       check: 'registry-policy',

@@ -1,6 +1,6 @@
 /** `import` proposes namespaces where a live filter is a prefix of several repositories. */
-import { importedTopologyText, importTopology, SourceRegistry } from '../../src/import/topology';
 import { importReplication, namespaceOfFilter } from '../../src/import/replication';
+import { importedTopologyText, importTopology, SourceRegistry } from '../../src/import/topology';
 import { RepositoryData } from '../../src/registry/data';
 
 const EU = { region: 'eu-west-1', registryId: '111111111111' };

@@ -19,7 +19,8 @@ const none: Ownership = { repositoriesStacks: [] };
 const ownsTeamA: Ownership = {
   repositoriesStacks: [],
   registryStack: {
-    name: 'EcrReplication-Registry', status: 'CREATE_COMPLETE',
+    name: 'EcrReplication-Registry',
+    status: 'CREATE_COMPLETE',
     resources: [{ logicalId: 'TeamA', type: 'AWS::ECR::RepositoryCreationTemplate', physicalId: 'team-a', status: 'CREATE_COMPLETE' }],
   },
 };
@@ -67,7 +68,8 @@ describe('ecr:CreateRepository before the first deploy', () => {
 
 describe('preflightTopology with namespaces', () => {
   test('shop/api-old next to a listed shop/api is named as replicated but unmanaged (a warning: it does not block)', async () => {
-    const registries: Record<string, FakeRegistry> = Object.fromEntries([t.source, ...t.destinations].map((env) => [env.id, { account: env.account, templates: [] }]));
+    const registries: Record<string, FakeRegistry> = Object.fromEntries([t.source, ...t.destinations]
+      .map((env) => [env.id, { account: env.account, templates: [] }]));
     registries[SOURCE.id].repositories = new Map([['shop/api-old', { name: 'shop/api-old', encryptionType: 'AES256' }]]);
     const report = await preflightTopology(t, options(fakeReaders(registries).readerFor));
     const rows = report.environments.flatMap((e) => e.checks.filter((c) => c.status !== 'pass').map((c) => ({ env: e.id, ...c })));

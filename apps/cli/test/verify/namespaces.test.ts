@@ -4,8 +4,8 @@
  * `ecr:CreateRepository` grants, and what replicates unmanaged.
  */
 import { TopologyModel } from '@ecr-kms-replication/stacks';
-import { RepositoryData } from '../../src/registry/data';
 import { LOOKUP_ROLE_NAME } from '../../src/registry/access';
+import { RepositoryData } from '../../src/registry/data';
 import { VerifyReport } from '../../src/report/result';
 import { checkRegistryPolicy } from '../../src/verify/checks';
 import { checkNamespaceReplication, checkNamespaceRepositories, checkNamespaceTemplates, checkUnmanaged } from '../../src/verify/namespaces';
@@ -43,12 +43,18 @@ const crossPolicy = JSON.stringify({
   Version: '2012-10-17',
   Statement: [
     {
-      Sid: 'Replication', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Action: 'ecr:ReplicateImage',
+      Sid: 'Replication',
+      Effect: 'Allow',
+      Principal: { AWS: 'arn:aws:iam::111111111111:root' },
+      Action: 'ecr:ReplicateImage',
       Resource: ['arn:aws:ecr:eu-central-1:222222222222:repository/shop/api', 'arn:aws:ecr:eu-central-1:222222222222:repository/team-a/*',
         'arn:aws:ecr:eu-central-1:222222222222:repository/team-b/*'],
     },
     {
-      Sid: 'NamespaceCreation', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Action: 'ecr:CreateRepository',
+      Sid: 'NamespaceCreation',
+      Effect: 'Allow',
+      Principal: { AWS: 'arn:aws:iam::111111111111:root' },
+      Action: 'ecr:CreateRepository',
       Resource: ['arn:aws:ecr:eu-central-1:222222222222:repository/team-a/*', 'arn:aws:ecr:eu-central-1:222222222222:repository/team-b/*'],
     },
   ],
