@@ -8,10 +8,9 @@ import { Ownership, ownerOf } from './checks';
 import { CreationTemplateData } from '../registry/data';
 import { expectedTemplates, templateOverlaps } from '../registry/namespaces';
 import { CheckResult } from '../report/result';
+import { registryName } from '../verify/checks';
 
-function where(env: { account: string; region: string }): string {
-  return `${env.account}/${env.region}`;
-}
+const where = registryName;
 
 function encryptionOf(template: CreationTemplateData): string {
   return template.encryptionType === 'KMS' || template.encryptionType === 'KMS_DSSE'

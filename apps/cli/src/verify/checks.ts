@@ -78,7 +78,7 @@ export function checkSourceRepositories(
 }
 
 /** Whether a repository's `kmsKey` (an ARN, a key id or an alias) designates `key` under `alias`. */
-function isKey(kmsKey: string, key: KeyData, alias: string): boolean {
+export function isKey(kmsKey: string, key: KeyData, alias: string): boolean {
   return kmsKey === key.keyArn || kmsKey === key.keyId || kmsKey === alias || kmsKey.endsWith(`:${alias}`);
 }
 

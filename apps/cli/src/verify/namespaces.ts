@@ -4,23 +4,17 @@
  * `registry/namespaces.ts` for what the topology deploys).
  */
 import { DestinationModel, namespaceFilter, SourceModel, TopologyModel } from '@ecr-kms-replication/stacks';
+import { isKey, registryName } from './checks';
 import { CreationTemplateData, KeyData, RepositoryData, ReplicationRuleData } from '../registry/data';
 import { describeUnmanaged, expectedTemplates, namespacesIn, PREFIX_MATCH, replicatedButUnmanaged } from '../registry/namespaces';
 import { CheckResult, CheckStatus } from '../report/result';
 
 type KeyOrError = KeyData | { readonly error: string };
 
-function where(env: { account: string; region: string }): string {
-  return `${env.account}/${env.region}`;
-}
+const where = registryName;
 
 function isKms(encryptionType: string | undefined): boolean {
   return encryptionType === 'KMS' || encryptionType === 'KMS_DSSE';
-}
-
-/** Whether a `kmsKey` (an ARN, a key id or an alias) designates `key` under `alias`. */
-function isKey(kmsKey: string, key: KeyData, alias: string): boolean {
-  return kmsKey === key.keyArn || kmsKey === key.keyId || kmsKey === alias || kmsKey.endsWith(`:${alias}`);
 }
 
 /**
