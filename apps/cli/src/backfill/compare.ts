@@ -43,6 +43,9 @@ export function imageName(image: { digest?: string; tag?: string; tags?: readonl
 }
 
 /**
+ * A backfill includes the images that match the current replication rules for
+ * its destination (Amazon ECR User Guide, "Replication backfill":
+ * https://docs.aws.amazon.com/AmazonECR/latest/userguide/replication-backfill.html).
  * The source repositories a backfill to `destination` copies: every one that
  * a rule sending to it matches (the rules are prefixes: listed or not, under a
  * namespace or not), and the listed ones routed there. In the order of the

@@ -67,11 +67,16 @@ export function checkForeignTemplates(
       ...overlap.repositories.slice(0, 5).map((r) => `repository ${r}`),
       ...(overlap.repositories.length > 5 ? [`${overlap.repositories.length - 5} more repositories`] : []),
     ];
+    // ECR documents a prefix as `<prefix>/` and ROOT as the template of repositories no other template matches
+    // (CreateRepositoryCreationTemplateRequest.prefix, @aws-sdk/client-ecr models); which of two nested prefixes applies is not documented.
+    const which = template.prefix === 'ROOT'
+      ? 'it applies to every repository ECR creates there that no other template matches'
+      : 'for a repository ECR creates under both prefixes, which template applies is not documented';
     results.push({
       ...base,
       status: 'warn',
-      detail: `${where(env)} has ${what}, which overlaps ${names.join(', ')}: where ECR creates a repository there (replication, `
-        + 'create-on-push, pull through cache) and it is the most specific matching template, it decides encryption and settings instead of this deployment',
+      detail: `${where(env)} has ${what}, which overlaps ${names.join(', ')}: ${which} (replication, create-on-push, pull through cache), `
+        + 'so it may decide encryption and settings instead of this deployment',
       fix: `check it is meant to stay; otherwise delete it: aws ecr delete-repository-creation-template --prefix ${template.prefix} --region ${env.region}`,
     });
   }

@@ -161,6 +161,8 @@ function unmanagedOutcome(topology: TopologyModel, repository: string, destinati
     return { destination, outcome: 'not-in-topology', detail: `${where}: replicated to a registry that is not a destination of the topology` };
   }
   if (dest.crossAccount) {
+    // A backfill FAILS once 50% of its replications failed, evaluated after at least 100
+    // (Amazon ECR User Guide, "Replication backfill": https://docs.aws.amazon.com/AmazonECR/latest/userguide/replication-backfill.html).
     return {
       destination,
       outcome: 'refused',

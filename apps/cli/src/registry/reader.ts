@@ -217,6 +217,7 @@ export class SdkRegistryReader implements RegistryReader {
     return (out.repositoryCreationTemplates ?? []).map(toCreationTemplateData);
   }
 
+  // Without `prefixes` every template is returned, up to 1,000 a page (DescribeRepositoryCreationTemplatesRequest, @aws-sdk/client-ecr models).
   async allCreationTemplates(): Promise<CreationTemplateData[]> {
     const templates: CreationTemplateData[] = [];
     for await (const page of paginateDescribeRepositoryCreationTemplates({ client: this.ecr, pageSize: 1000 }, {})) {
