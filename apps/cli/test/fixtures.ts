@@ -141,6 +141,8 @@ export function fakeReaders(registries: Record<string, FakeRegistry>, callerAcco
       lifecyclePolicy: (name) => guard(reg?.lifecyclePolicies?.get(name)),
       stackResources: (name) => guard(reg?.stacks?.find((st) => st.name === name)),
       keyAliasTarget: () => guard(reg?.key),
+      stackNames: (prefix) => guard((reg?.stacks ?? [])
+        .filter((st) => st.name.startsWith(prefix)).map((st) => ({ name: st.name, status: st.status }))),
     };
   };
   return { readerFor, roles };
@@ -222,7 +224,8 @@ export function withNamespaces(
 export function namespaceTemplate(env: Environment, prefix: string, appliedFor: 'REPLICATION' | 'CREATE_ON_PUSH', imageTagMutability = 'IMMUTABLE'): CreationTemplateData {
   return {
     prefix,
-    appliedFor: [appliedFor],
+    // The source's templates also apply to pull through cache (the stacks model's creationTemplatesIn).
+    appliedFor: appliedFor === 'CREATE_ON_PUSH' ? ['CREATE_ON_PUSH', 'PULL_THROUGH_CACHE'] : [appliedFor],
     encryptionType: 'KMS',
     kmsKey: keyIn(env).keyArn,
     imageTagMutability,

@@ -3,13 +3,15 @@
  * growing size against a baseline — a bare CDK app with one stack and one
  * bucket, synthesized by the same CDK CLI — and prints a Markdown table.
  * Each case runs BENCH_REPEATS times (default 3); the table shows medians.
+ * BENCH_ONLY=<text> runs only the cases whose label contains it (the
+ * baseline always runs: every ratio is against the same run's baseline).
  */
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { generateTopologyDocument } from './generate-topology';
+import { generateNamespacedTopologyDocument, generateTopologyDocument } from './generate-topology';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const WORK = path.join(ROOT, '.bench');
@@ -17,6 +19,10 @@ const CDK = path.join(ROOT, 'node_modules', '.bin', 'cdk');
 const CDK_OUT = path.join(ROOT, 'apps', 'pipeline', 'cdk.out');
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const SIZES: [number, number][] = [[1, 1], [5, 10], [25, 100], [25, 1000]];
+/** Namespaces and routing at scale: 900 of the 1,000 filters ECR allows, in 10 routing groups. */
+const NAMESPACED = { destinations: 25, namespaces: 300, routingGroups: 10, repositories: 600 };
+/** The most a namespaced topology's synth may take, against the bare one-stack app. */
+const NAMESPACED_MAX_RATIO = 2;
 
 interface Run { readonly seconds: number; readonly peakMiB: number }
 
@@ -121,13 +127,25 @@ async function main() {
     cases.push({ label: `${destinations} x ${repositories}`, file: path.relative(ROOT, file) });
   }
 
+  const namespaced = path.join(WORK, 'topology-namespaced.yaml');
+  fs.writeFileSync(namespaced, YAML.stringify(generateNamespacedTopologyDocument(NAMESPACED)));
+  const namespacedLabel = `${NAMESPACED.destinations} x (${NAMESPACED.namespaces} namespaces in ${NAMESPACED.routingGroups} routing groups `
+    + `+ ${NAMESPACED.repositories} listed)`;
+  cases.push({ label: namespacedLabel, file: path.relative(ROOT, namespaced) });
+  const only = process.env.BENCH_ONLY;
+  const selected = only ? cases.filter((c) => c.label.includes(only)) : cases;
+
   process.stderr.write(`Benchmark: ${REPEATS} runs a case, medians\n`);
   const baselineDir = writeBaseline();
   const baseline = await repeat('baseline', () => measure(CDK, ['synth', '--quiet', '--no-notices'], { cwd: baselineDir }));
 
   const rows: string[] = [];
-  for (const c of cases) {
+  const overBudget: string[] = [];
+  for (const c of selected) {
     const run = await repeat(c.label, () => measure('npm', ['run', '--silent', 'synth'], { cwd: ROOT, env: { ECR_REPLICATION_TOPOLOGY: c.file } }));
+    if (c.label === namespacedLabel && run.seconds / baseline.seconds > NAMESPACED_MAX_RATIO) {
+      overBudget.push(`${c.label}: ${(run.seconds / baseline.seconds).toFixed(2)}x the baseline, above ${NAMESPACED_MAX_RATIO}x`);
+    }
     const s = assemblyStats(CDK_OUT);
     rows.push(`| ${c.label} | ${run.seconds.toFixed(1)} s | ${(run.seconds / baseline.seconds).toFixed(2)}x | ${run.peakMiB.toFixed(0)} MiB | ${s.stacks} | ${s.resources} | ${s.maxResources} | ${s.maxOutputs} | ${s.maxTemplateKiB.toFixed(0)} KiB | ${s.stages} | ${s.actions} | ${s.maxActionsPerStage} |`);
   }
@@ -143,6 +161,8 @@ async function main() {
     ...rows,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+  for (const line of overBudget) process.stderr.write(`over budget: ${line}\n`);
+  if (overBudget.length > 0) process.exitCode = 1;
 }
 
 main().catch((error) => {

@@ -2,7 +2,8 @@
  * Topology files of any size, in the public file format, for the benchmark
  * and the tests: the source in 111111111111/us-east-1, destinations over the
  * three example accounts (alternating) and twenty Regions, repositories in
- * ten teams, one in seven of them adopted (`existing`).
+ * ten teams, one in seven of them adopted (`existing`). Numbers are padded
+ * so that no name is a prefix of another (ECR filters by prefix).
  */
 
 /** Regions in a fixed order, so generated topologies are deterministic. */
@@ -32,7 +33,7 @@ export function generateTopologyDocument(options: GenerateTopologyOptions): Reco
     destinations.push({ account, region });
   }
   const repositories = Array.from({ length: options.repositories }, (_, i) => ({
-    name: `team-${i % 10}/service-${i}`,
+    name: `team-${i % 10}/service-${String(i).padStart(4, '0')}`,
     ...(i % 7 === 3 ? { existing: true } : {}),
   }));
   return {
@@ -49,5 +50,40 @@ export function generateTopologyDocument(options: GenerateTopologyOptions): Reco
       branch: 'main',
       ...(options.approveDestinations ? { approveDestinations: true } : {}),
     },
+  };
+}
+
+export interface GenerateNamespacedTopologyOptions {
+  readonly destinations: number;
+  /** Namespaces, spread evenly over the routing groups. */
+  readonly namespaces: number;
+  /** Listed repositories outside every namespace, spread evenly over the routing groups. */
+  readonly repositories: number;
+  /** Distinct destination sets; together they cover every destination. */
+  readonly routingGroups: number;
+}
+
+/**
+ * A topology with namespaces and routing: routing group `g` goes to every
+ * destination whose index is `g` modulo the number of groups (so the groups
+ * are distinct and together reach every destination), and holds its share of
+ * the namespaces (`team-<g>-<n>`) and of the listed repositories
+ * (`apps-<g>/service-<n>`, outside every namespace). Names are padded so that
+ * none is a prefix of another.
+ */
+export function generateNamespacedTopologyDocument(options: GenerateNamespacedTopologyOptions): Record<string, unknown> {
+  const base = generateTopologyDocument({ destinations: options.destinations, repositories: 0 });
+  const ids = (base.destinations as { account: string; region: string }[]).map((d) => `${d.account}-${d.region}`);
+  const group = (i: number) => i % options.routingGroups;
+  const routed = (g: number) => ids.filter((_, index) => index % options.routingGroups === g);
+  const pad = (n: number) => String(n).padStart(4, '0');
+  return {
+    ...base,
+    namespaces: Array.from({ length: options.namespaces }, (_, i) => ({ prefix: `team-${pad(group(i))}-${pad(i)}`, destinations: routed(group(i)) })),
+    repositories: Array.from({ length: options.repositories }, (_, i) => ({
+      name: `apps-${pad(group(i))}/service-${pad(i)}`,
+      destinations: routed(group(i)),
+      ...(i % 7 === 3 ? { existing: true } : {}),
+    })),
   };
 }

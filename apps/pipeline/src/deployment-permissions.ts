@@ -87,7 +87,7 @@ export const HANDLER_PERMISSIONS: readonly ResourceTypePermissions[] = [
   },
   {
     type: 'AWS::ECR::RepositoryCreationTemplate',
-    deployedAs: 'the creation-template safety net of a same-account destination (destination registry stack)',
+    deployedAs: 'the ROOT safety net of a same-account destination, and a template per namespace in the source and in every destination it is routed to (registry stacks)',
     handlers: {
       create: [
         'ecr:CreateRepositoryCreationTemplate', 'ecr:PutLifecyclePolicy', 'ecr:SetRepositoryPolicy', 'ecr:CreateRepository',
@@ -104,7 +104,8 @@ export const HANDLER_PERMISSIONS: readonly ResourceTypePermissions[] = [
     sources: [`${PUBLISHED} aws-cloudformation-schema/aws-ecr-repositorycreationtemplate.json`],
     notGranted: {
       'ecr:PutLifecyclePolicy': 'Needed only for a template with a lifecycle policy (ECR User Guide, "IAM permissions for creating repository '
-        + 'creation templates"); the product\'s templates have none. Granted only on ManagedBy repositories.',
+        + 'creation templates"): a namespace with a lifecycle. The guide names no resource for the check, so it is not granted '
+        + 'beyond ManagedBy repositories; a namespace template with a lifecycle is the case to watch on a first deployment.',
       'ecr:SetRepositoryPolicy': 'Needed only for a template with a repository policy (same page); the product\'s templates have none. '
         + 'Granted only on ManagedBy repositories.',
     },

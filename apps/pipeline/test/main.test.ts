@@ -35,7 +35,7 @@ describe('the main job (npm run synth)', () => {
     // What the README shows, line for line: no deprecation notice or other noise in between.
     const shown = stderr.trimEnd().split('\n').slice(0, -1);
     expect(shown).toEqual(readmeSynthOutput());
-    expect(lastLine).toMatch(/^Synthesized 12 stacks of apps\/pipeline\/topology\.yaml into \S+$/);
+    expect(lastLine).toMatch(/^Synthesized 11 stacks of apps\/pipeline\/topology\.yaml into \S+$/);
     expect(contents).toContain('Pipeline.template.json');
     expect(contents).not.toContain('assembly-Pipeline-Destination-999999999999-eu-north-1');
   });

@@ -169,6 +169,14 @@ function lifecycleProblems(lifecycle: RepositoryLifecycle | undefined): string[]
   return problems;
 }
 
+/**
+ * The text of ECR's lifecycle policy for these settings, or `undefined` when
+ * they set nothing: what a repository and a repository creation template carry.
+ */
+export function lifecyclePolicyText(lifecycle: RepositoryLifecycle | undefined): string | undefined {
+  return renderLifecycle(lifecycle)?.lifecyclePolicyText;
+}
+
 /** ECR's lifecycle policy: untagged images expire first; the count rule, on any image, comes last. */
 function renderLifecycle(lifecycle: RepositoryLifecycle | undefined): ecr.CfnRepository.LifecyclePolicyProperty | undefined {
   const rules: object[] = [];

@@ -31,6 +31,19 @@ export interface ReplicationAccessProps {
   readonly repositoryNames: string[];
 
   /**
+   * Namespaces (prefixes without the trailing `/`) whose repositories the
+   * sources may replicate into and create: `repository/<prefix>/*` in both
+   * the `ecr:ReplicateImage` and the `ecr:CreateRepository` statements. Give
+   * the registry a repository creation template for each one, and make the
+   * policy depend on it, so that what replication creates is encrypted with
+   * this registry's key. The `ecr:CreateRepository` grant is never widened
+   * beyond these prefixes, whatever `resourceScope` says.
+   *
+   * @default - none
+   */
+  readonly namespaces?: string[];
+
+  /**
    * Whether the sources may also create the named repositories, which
    * replication does when one does not exist yet. A repository created that
    * way follows the registry's repository creation template, if any.
@@ -116,6 +129,13 @@ export class ReplicationAccess extends Construct {
    */
   public readonly repositoryPatterns: string[];
 
+  /**
+   * The repository part of each resource ARN of the `ecr:CreateRepository`
+   * statement: `<namespace>/*` for each namespace (and the repository patterns
+   * with `allowCreateRepository`). Empty: the policy grants no creation.
+   */
+  public readonly createRepositoryPatterns: string[];
+
   /** The CloudFormation registry policy. */
   public readonly registryPolicy: ecr.CfnRegistryPolicy;
 
@@ -125,7 +145,7 @@ export class ReplicationAccess extends Construct {
     const stack = Stack.of(this);
     const known = (value: string) => (Token.isUnresolved(value) ? undefined : value);
     const registry = { partition: known(stack.partition), region: known(stack.region), account: known(stack.account) };
-    const nameErrors = nameProblems(props.repositoryNames);
+    const nameErrors = [...nameProblems(props.repositoryNames, props.namespaces ?? []), ...namespaceProblems(props.namespaces ?? [])];
     this.repositoryPatterns = props.resourceScope === ResourceScope.WIDEN_TO_FIT && nameErrors.length === 0
       ? patternsThatFit(props, registry)
       : props.repositoryNames;
@@ -138,6 +158,10 @@ export class ReplicationAccess extends Construct {
       'ECR keeps one registry policy per registry, and deleting either resource would wipe the whole policy: '
       + 'put every source account and repository of this registry into one ReplicationAccess.');
 
+    this.createRepositoryPatterns = [
+      ...(props.allowCreateRepository ? this.repositoryPatterns : []),
+      ...(props.namespaces ?? []).map(namespacePattern),
+    ];
     this.policyDocument = renderPolicy({ ...props, repositoryNames: this.repositoryPatterns }, {
       partition: stack.partition,
       region: stack.region,
@@ -154,25 +178,54 @@ function renderPolicy(props: ReplicationAccessProps, registry: RegistryLocation)
   const principal = {
     AWS: props.sourceAccounts.map((account) => `arn:${registry.partition}:iam::${account}:root`),
   };
-  const resources = props.repositoryNames.map((name) =>
-    `arn:${registry.partition}:ecr:${registry.region}:${registry.account}:repository/${name}`);
+  const arn = (pattern: string) => `arn:${registry.partition}:ecr:${registry.region}:${registry.account}:repository/${pattern}`;
+  const namespaces = (props.namespaces ?? []).map(namespacePattern);
+  // `*` already covers every namespace for replicating into existing repositories.
+  const replicate = props.repositoryNames.includes('*') ? ['*'] : [...props.repositoryNames, ...namespaces];
+  const create = [...(props.allowCreateRepository ? props.repositoryNames : []), ...namespaces];
   const statements: object[] = [{
     Sid: 'ReplicateImage',
     Effect: 'Allow',
     Principal: principal,
     Action: 'ecr:ReplicateImage',
-    Resource: resources,
+    Resource: replicate.map(arn),
   }];
-  if (props.allowCreateRepository) {
+  if (create.length > 0) {
     statements.push({
       Sid: 'CreateRepository',
       Effect: 'Allow',
       Principal: principal,
       Action: 'ecr:CreateRepository',
-      Resource: resources,
+      Resource: create.map(arn),
     });
   }
   return { Version: '2012-10-17', Statement: statements };
+}
+
+/** `team-a` → `team-a/*`: every repository under the namespace, never `team-a` itself nor `team-ab/...`. */
+function namespacePattern(namespace: string): string {
+  return `${namespace}/*`;
+}
+
+function namespaceProblems(namespaces: string[]): string[] {
+  return repositoryListProblems('namespaces', namespaces);
+}
+
+/** Each entry of `field` a valid repository name (or namespace), listed once. */
+function repositoryListProblems(field: string, values: string[]): string[] {
+  const problems: string[] = [];
+  values.forEach((value, index) => {
+    if (Token.isUnresolved(value)) {
+      return;
+    }
+    for (const problem of repositoryNameProblems(value)) {
+      problems.push(`${field}[${index}] ${problem} (value: "${value}")`);
+    }
+    if (values.indexOf(value) !== index) {
+      problems.push(`${field}[${index}] repeats ${field}[${values.indexOf(value)}] (value: "${value}")`);
+    }
+  });
+  return problems;
 }
 
 function accountProblems(accounts: string[]): string[] {
@@ -194,23 +247,11 @@ function accountProblems(accounts: string[]): string[] {
   return problems;
 }
 
-function nameProblems(names: string[]): string[] {
-  const problems: string[] = [];
-  if (names.length === 0) {
-    problems.push('repositoryNames must list at least one repository');
-  }
-  names.forEach((name, index) => {
-    if (Token.isUnresolved(name)) {
-      return;
-    }
-    for (const problem of repositoryNameProblems(name)) {
-      problems.push(`repositoryNames[${index}] ${problem} (value: "${name}")`);
-    }
-    if (names.indexOf(name) !== index) {
-      problems.push(`repositoryNames[${index}] repeats repositoryNames[${names.indexOf(name)}] (value: "${name}")`);
-    }
-  });
-  return problems;
+function nameProblems(names: string[], namespaces: string[]): string[] {
+  return [
+    ...(names.length === 0 && namespaces.length === 0 ? ['repositoryNames must list at least one repository (or give namespaces)'] : []),
+    ...repositoryListProblems('repositoryNames', names),
+  ];
 }
 
 /**
@@ -224,6 +265,7 @@ function patternsThatFit(props: ReplicationAccessProps, registry: Partial<Regist
   if (fits(patterns)) {
     return patterns;
   }
+  // Only the names widen; the namespaces' patterns are already wildcards and stay exact.
   const byNamespace = new Map<string, string[]>();
   for (const name of props.repositoryNames) {
     const slash = name.indexOf('/');
@@ -253,6 +295,7 @@ function sizeProblems(props: ReplicationAccessProps, registry: Partial<RegistryL
   return chars > ReplicationAccess.MAX_POLICY_CHARS
     ? [`the registry policy would be ${formatCount(chars)} characters; ECR allows at most `
       + `${formatCount(ReplicationAccess.MAX_POLICY_CHARS)} (${formatCount(props.repositoryNames.length)} repositories, `
-      + `${formatCount(props.sourceAccounts.length)} source accounts); resourceScope: WIDEN_TO_FIT covers namespaces with wildcards instead`]
+      + `${formatCount(props.namespaces?.length ?? 0)} namespaces, ${formatCount(props.sourceAccounts.length)} source accounts); `
+      + 'resourceScope: WIDEN_TO_FIT covers repositories with wildcards instead, but never widens the namespaces\' ecr:CreateRepository grant']
     : [];
 }

@@ -1,9 +1,9 @@
 import { Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { CreationTemplateSafetyNet, ReplicationKey } from '../src';
+import { CreationTemplateSafetyNet, RegistryCreationTemplates, ReplicationKey } from '../src';
 import { newStack } from './util';
 
 function setUp(props: Partial<ConstructorParameters<typeof CreationTemplateSafetyNet>[2]> = {}, stack = newStack()) {
@@ -115,5 +115,60 @@ describe('CreationTemplateSafetyNet', () => {
       expect(() => setUp({}, newStack('Stack', { account: '111111111111', region })))
         .toThrow(new RegExp(`repository creation templates are not available in the China and GovCloud partitions \\(region: "${region}"\\)`));
     });
+  });
+});
+
+describe('RegistryCreationTemplates', () => {
+  function templates(props: Partial<ConstructorParameters<typeof RegistryCreationTemplates>[2]> = {}) {
+    const stack = newStack();
+    const key = new ReplicationKey(stack, 'Key');
+    const construct = new RegistryCreationTemplates(stack, 'Templates', {
+      encryptionKey: key.key,
+      roleName: 'ecr-replication-template-us-east-1',
+      templates: [
+        { prefix: 'team-a', appliedFor: ['CREATE_ON_PUSH', 'PULL_THROUGH_CACHE'], lifecycle: { untaggedExpiryDays: 3 } },
+        { prefix: 'org/team-b', appliedFor: ['CREATE_ON_PUSH'], imageTagMutability: ecr.TagMutability.MUTABLE },
+      ],
+      ...props,
+    });
+    return { stack, construct, template: Template.fromStack(stack) };
+  }
+
+  test('one template per prefix, each with the key, its settings and the one shared role', () => {
+    const { stack, construct, template } = templates();
+    template.resourceCountIs('AWS::ECR::RepositoryCreationTemplate', 2);
+    template.resourceCountIs('AWS::IAM::Role', 1);
+    const roleArn = { 'Fn::GetAtt': [stack.getLogicalId(construct.role.node.defaultChild as iam.CfnRole), 'Arn'] };
+    template.hasResourceProperties('AWS::ECR::RepositoryCreationTemplate', {
+      Prefix: 'team-a',
+      AppliedFor: ['CREATE_ON_PUSH', 'PULL_THROUGH_CACHE'],
+      ImageTagMutability: 'IMMUTABLE',
+      EncryptionConfiguration: { EncryptionType: 'KMS', KmsKey: Match.anyValue() },
+      LifecyclePolicy: Match.serializedJson({ rules: [Match.objectLike({ selection: Match.objectLike({ tagStatus: 'untagged', countNumber: 3 }) })] }),
+      CustomRoleArn: roleArn,
+    });
+    template.hasResourceProperties('AWS::ECR::RepositoryCreationTemplate', {
+      Prefix: 'org/team-b', ImageTagMutability: 'MUTABLE', CustomRoleArn: roleArn, LifecyclePolicy: Match.absent(),
+    });
+    expect([...construct.templates.keys()]).toEqual(['team-a', 'org/team-b']);
+  });
+
+  test('the role creates repositories under the prefixes only, and replicates only when a template applies for replication', () => {
+    const { stack } = templates();
+    const statements = stack.resolve(rolePolicy(stack).Properties.Policies[0].PolicyDocument.Statement);
+    expect(statements[0].Action).toEqual(['ecr:CreateRepository', 'ecr:TagResource']);
+    expect(JSON.stringify(statements[0].Resource)).toContain(':repository/team-a/*');
+    expect(JSON.stringify(statements[0].Resource)).toContain(':repository/org/team-b/*');
+    expect(JSON.stringify(statements[0].Resource)).not.toContain(':repository/*"');
+
+    const replication = templates({ templates: [{ prefix: 'team-a' }] });
+    const [create] = replication.stack.resolve(rolePolicy(replication.stack).Properties.Policies[0].PolicyDocument.Statement);
+    expect(create.Action).toEqual(['ecr:CreateRepository', 'ecr:ReplicateImage', 'ecr:TagResource']);
+  });
+
+  test('refuses no template, repeated prefixes and an empty appliedFor, all at once', () => {
+    expect(() => templates({ templates: [] })).toThrow(/templates must list at least one template/);
+    expect(() => templates({ templates: [{ prefix: 'team-a' }, { prefix: 'team-a', appliedFor: [] }] })).toThrow(
+      /templates\[1\]\.appliedFor must list at least one of REPLICATION, CREATE_ON_PUSH, PULL_THROUGH_CACHE[\s\S]*templates\[1\] repeats the prefix of templates\[0\] \(value: "team-a"\)/);
   });
 });

@@ -1,11 +1,13 @@
 import { Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import {
   AlertsTopic,
   BackfillRole,
   CreationTemplateSafetyNet,
   EncryptedRepository,
+  RegistryCreationTemplates,
   RegistryReplication,
   ReplicationAccess,
   ReplicationAlertsBus,
@@ -30,9 +32,17 @@ export function everyConstruct(stack: Stack): void {
     sourceAccounts: ['333333333333'],
     repositoryNames: ['team/app', 'team/web'],
     allowCreateRepository: true,
+    namespaces: ['team-a'],
   });
   new CreationTemplateSafetyNet(stack, 'SafetyNet', { encryptionKey: key.key });
   new CreationTemplateSafetyNet(stack, 'ProdSafetyNet', { encryptionKey: key.key, prefix: 'prod' });
+  new RegistryCreationTemplates(stack, 'Templates', {
+    encryptionKey: key.key,
+    templates: [
+      { prefix: 'team-a', appliedFor: ['REPLICATION', 'CREATE_ON_PUSH'], lifecycle: { maxImageCount: 10 } },
+      { prefix: 'org/team-b', imageTagMutability: ecr.TagMutability.MUTABLE },
+    ],
+  });
   new BackfillRole(stack, 'Backfill', { trustedAccounts: ['333333333333'] });
   alertConstructs(stack);
 }

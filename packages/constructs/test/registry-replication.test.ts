@@ -174,3 +174,28 @@ describe('RegistryReplication', () => {
     });
   });
 });
+
+describe('RegistryReplication with routing rules', () => {
+  test('one rule per routing group, cut at 100 filters', () => {
+    const stack = newStack();
+    const replication = new RegistryReplication(stack, 'Replication', {
+      rules: [{ destinations: [WEST], repositoryFilters: ['team-a/'] }, { destinations: [WEST, EU], repositoryFilters: filters(150) }],
+    });
+    const sizes = replication.rules.map((r) => [(r.destinations as unknown[]).length, (r.repositoryFilters as unknown[]).length]);
+    expect(sizes).toEqual([[1, 1], [2, 100], [2, 50]]);
+  });
+
+  test('counts rules and unique destinations over every group', () => {
+    const eleven = Array.from({ length: 11 }, (_, i) => ({ destinations: [WEST], repositoryFilters: [`team-${i}/`] }));
+    expect(() => new RegistryReplication(newStack(), 'Replication', { rules: eleven }))
+      .toThrow(/ECR allows at most 10 rules per replication configuration \(100 filters each\); 11 filters in 11 routing groups need 11/);
+  });
+
+  test('refuses a filter in two rules, and rules beside destinations', () => {
+    expect(() => new RegistryReplication(newStack(), 'Replication', {
+      rules: [{ destinations: [WEST], repositoryFilters: ['app'] }, { destinations: [EU], repositoryFilters: ['app'] }],
+    })).toThrow(/rules\[1\] repeats the filter of rules\[0\] \(value: "app"\)/);
+    expect(() => new RegistryReplication(newStack(), 'Replication', { destinations: [WEST], rules: [{ destinations: [EU], repositoryFilters: ['app'] }] }))
+      .toThrow(/give either rules, or destinations with repositoryFilters, not both/);
+  });
+});

@@ -103,7 +103,7 @@ describe('ReplicationAccess', () => {
       expect(() => new ReplicationAccess(newStack(), 'Access', { sourceAccounts: ['222222222222'], repositoryNames: names(count) }))
         .not.toThrow();
       expect(() => new ReplicationAccess(newStack(), 'Access', { sourceAccounts: ['222222222222'], repositoryNames: names(count + 1) }))
-        .toThrow(/Invalid ReplicationAccess: the registry policy would be 10,[0-9]{3} characters; ECR allows at most 10,240 \([0-9]+ repositories, 1 source accounts\); resourceScope: WIDEN_TO_FIT/);
+        .toThrow(/Invalid ReplicationAccess: the registry policy would be 10,[0-9]{3} characters; ECR allows at most 10,240 \([0-9]+ repositories, 0 namespaces, 1 source accounts\); resourceScope: WIDEN_TO_FIT/);
     });
   });
 
@@ -208,5 +208,39 @@ describe('ReplicationAccess', () => {
       expect(() => new ReplicationAccess(new Stack(app, 'Two', { env }), 'Access', { sourceAccounts: ['333333333333'], repositoryNames: ['app'] }))
         .toThrow(/registry 111111111111\/us-east-1 already has a ReplicationAccess \(One\/Access\)/);
     });
+  });
+});
+
+describe('ReplicationAccess with namespaces', () => {
+  const access = (props: Partial<ConstructorParameters<typeof ReplicationAccess>[2]> = {}) => {
+    const stack = newStack('Stack', { account: '222222222222', region: 'eu-west-1' });
+    const construct = new ReplicationAccess(stack, 'Access', { sourceAccounts: ['111111111111'], repositoryNames: ['app'], namespaces: ['team-a', 'org/team-b'], ...props });
+    return { construct, policy: JSON.stringify(stack.resolve(construct.policyDocument)) };
+  };
+
+  test('grants CreateRepository on repository/<namespace>/* only, and ReplicateImage on the names and the namespaces', () => {
+    const { construct } = access();
+    expect(construct.createRepositoryPatterns).toEqual(['team-a/*', 'org/team-b/*']);
+    const [replicate, create] = (construct.policyDocument as any).Statement;
+    expect(replicate.Resource.map((r: string) => r.split(':repository/')[1])).toEqual(['app', 'team-a/*', 'org/team-b/*']);
+    expect(create.Action).toBe('ecr:CreateRepository');
+    expect(create.Resource.map((r: string) => r.split(':repository/')[1])).toEqual(['team-a/*', 'org/team-b/*']);
+  });
+
+  test('namespaces alone are enough', () => {
+    expect(access({ repositoryNames: [] }).construct.repositoryPatterns).toEqual([]);
+  });
+
+  test('widening to fit never widens the CreateRepository grant', () => {
+    const many = Array.from({ length: 300 }, (_, i) => `service-${String(i).padStart(4, '0')}`);
+    const { construct } = access({ repositoryNames: many, resourceScope: ResourceScope.WIDEN_TO_FIT });
+    expect(construct.repositoryPatterns).toEqual(['*']);
+    expect(construct.createRepositoryPatterns).toEqual(['team-a/*', 'org/team-b/*']);
+    const [replicate] = (construct.policyDocument as any).Statement;
+    expect(replicate.Resource).toHaveLength(1);
+  });
+
+  test('an invalid namespace is refused', () => {
+    expect(() => access({ namespaces: ['Team'] })).toThrow(/namespaces\[0\] .*\(value: "Team"\)/);
   });
 });

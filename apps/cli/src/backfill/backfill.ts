@@ -186,7 +186,7 @@ export async function runBackfill(topology: TopologyModel, options: BackfillOpti
     let running: { id: string; account: string; region: string; status: string }[] = [];
     try {
       running = (await backfills.listBackfills())
-        .filter((b) => b.status === 'PREPARING' || b.status === 'IN_PROGRESS')
+        .filter((b) => (b.status === 'PREPARING' || b.status === 'IN_PROGRESS') && (b.sourceAccount ?? topology.source.account) === topology.source.account)
         .map((b) => ({ id: b.id, account: b.destination.account, region: b.destination.region, status: b.status }));
     } catch (e) {
       return fail(`cannot list the backfills of the source ${topology.source.id}: ${describeAwsError(e, topology.source.region)}`);
@@ -204,7 +204,7 @@ export async function runBackfill(topology: TopologyModel, options: BackfillOpti
   }
 
   const result = targets.length > 0
-    ? await scheduleBackfills(targets, { ...options, backfills })
+    ? await scheduleBackfills(targets, { ...options, backfills, sourceAccount: topology.source.account })
     : { states: [], interrupted: false };
   for (const s of result.states) {
     const d = topology.destinations.find((x) => x.id === s.id)!;

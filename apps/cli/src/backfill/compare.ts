@@ -3,7 +3,7 @@
  * repository. Pure: the images are read elsewhere (`RegistryReader.images`).
  */
 import { Environment, TopologyModel } from '@ecr-kms-replication/stacks';
-import { ImageSummary, ReplicationRuleData } from '../registry/data';
+import { ImageSummary, isArchived, ReplicationRuleData } from '../registry/data';
 import { replicatedBy } from '../registry/namespaces';
 
 export interface MissingImages {
@@ -18,6 +18,9 @@ export interface MissingImages {
  * For each repository with source images, those the destination lacks.
  * `destination` maps a repository to its images there, or `undefined` when
  * the repository does not exist there. Repositories lacking nothing are left out.
+ * A destination image counts whatever its status (an archived one is there);
+ * an archived source image is not asked for: it cannot be pulled, and ECR does
+ * not document that a backfill copies it (it would be "missing" on every run).
  */
 export function missingImages(
   source: ReadonlyMap<string, readonly ImageSummary[]>,
@@ -28,7 +31,7 @@ export function missingImages(
     if (images.length === 0) continue;
     const there = destination.get(repository);
     const digests = new Set((there ?? []).map((i) => i.digest));
-    const missing = images.filter((i) => !digests.has(i.digest));
+    const missing = images.filter((i) => !isArchived(i) && !digests.has(i.digest));
     if (missing.length > 0) result.push({ repository, repositoryMissing: there === undefined, images: missing });
   }
   return result;

@@ -2,7 +2,12 @@
  * Runs replication backfills to many destinations within ECR's rules: at
  * most one backfill in progress per destination Region, at most
  * {@link MAX_IN_PROGRESS} in progress per registry. A destination that
- * already has a backfill running is attached to, not restarted. Each round
+ * already has a backfill running is attached to, not restarted: whether it
+ * was running when the command started, was started meanwhile by someone else
+ * (a person and the pipeline at once), or was started by this command's own
+ * retried call whose first answer was lost — `StartReplicationBackfill` has no
+ * idempotency token, so the retry gets `ReplicationBackfillInProgressException`
+ * (ECR API model, StartReplicationBackfill errors). Each round
  * lists the registry's backfills once (progress of all of them, ours and
  * others'), starts what the rules allow, then sleeps. No SDK here: the
  * registry, the clock and the interruption are passed in.
@@ -39,7 +44,7 @@ export type BackfillPhase = 'waiting' | 'running' | 'ended' | 'error';
 export interface BackfillState extends BackfillTarget {
   phase: BackfillPhase;
   backfillId?: string;
-  /** The backfill was already running when the command started. */
+  /** The command follows a backfill it did not (knowingly) start: already running, started by someone else, or by a start whose answer was lost. */
   attached: boolean;
   /** ECR's status of the backfill. */
   status?: string;
@@ -53,6 +58,12 @@ export interface BackfillState extends BackfillTarget {
 
 export interface ScheduleOptions {
   readonly backfills: ReplicationBackfills;
+  /**
+   * The source registry's account: a listed backfill of another registry
+   * (credentials of another account) is never attached to.
+   * @default - the registry the backfills are read from
+   */
+  readonly sourceAccount?: string;
   /** Wait until every backfill has ended; `false`: start what can start now and return. */
   readonly wait: boolean;
   /** @default 30 */
@@ -81,7 +92,6 @@ export async function scheduleBackfills(targets: readonly BackfillTarget[], opti
   const states: BackfillState[] = targets.map((t) => ({ ...t, phase: 'waiting', attached: false, failedImages: [] }));
   const retry = <T>(fn: () => Promise<T>) => withRetries(fn, sleep, options.signal);
 
-  let first = true;
   for (;;) {
     // 1. Where every backfill of the registry stands.
     let listing: BackfillData[];
@@ -96,13 +106,10 @@ export async function scheduleBackfills(targets: readonly BackfillTarget[], opti
     }
     const running = listing.filter((b) => !isTerminal(b.status));
 
-    // 2. Follow ours; on the first round, attach to those already running.
+    // 2. Follow ours; attach to a backfill of this source to this destination that is running
+    // (already on at the start, or started since by someone else): never start a second one.
     for (const s of states) {
-      if (first && s.phase === 'waiting') {
-        // A backfill being stopped is not attached to: its Region frees once it has stopped.
-        const current = running.filter((b) => sameDestination(b, s) && b.status !== 'STOPPING').sort(byStart)[0];
-        if (current) Object.assign(s, { phase: 'running', attached: true, backfillId: current.id });
-      }
+      if (s.phase === 'waiting') attach(s, running, options.sourceAccount);
       if (s.phase !== 'running' || !s.backfillId) continue;
       const seen = listing.find((b) => b.id === s.backfillId);
       // A backfill just started may not be listed yet: keep what start said.
@@ -120,7 +127,6 @@ export async function scheduleBackfills(targets: readonly BackfillTarget[], opti
         }
       }
     }
-    first = false;
 
     // 3. Start what the rules allow, in the order given.
     const busyRegions = new Set(listing.filter((b) => !isTerminal(b.status)).map((b) => b.destination.region));
@@ -147,9 +153,21 @@ export async function scheduleBackfills(targets: readonly BackfillTarget[], opti
         if (isAbort(e, options.signal)) return { states, interrupted: true };
         const name = (e as { name?: string }).name;
         if (name === 'ReplicationBackfillInProgressException') {
-          // Started by someone else since the listing: wait for it.
+          // Started since the listing: by someone else, or by this very call when a retry followed a lost answer.
           busyRegions.add(s.region);
-          s.waitingFor = `another backfill to ${s.region} is in progress (ECR runs one per destination Region)`;
+          let now: BackfillData[] | undefined;
+          try {
+            now = (await retry(() => options.backfills.listBackfills())).filter((b) => !isTerminal(b.status));
+          } catch (listError) {
+            if (isAbort(listError, options.signal)) return { states, interrupted: true };
+          }
+          if (now && attach(s, now, options.sourceAccount)) {
+            const seen = now.find((b) => b.id === s.backfillId)!;
+            Object.assign(s, { status: seen.status, progress: seen.progress, waitingFor: undefined });
+            inProgress++;
+          } else {
+            s.waitingFor = busyBecause(s, now ?? [], options.sourceAccount);
+          }
         } else if (name === 'LimitExceededException') {
           inProgress = maxInProgress;
           s.waitingFor = `${maxInProgress} backfills are in progress in the source registry (ECR's limit)`;
@@ -174,6 +192,43 @@ export function isTerminal(status: string | undefined): boolean {
 
 function sameDestination(b: BackfillData, t: BackfillTarget): boolean {
   return b.destination.account === t.account && b.destination.region === t.region;
+}
+
+/** A listed backfill of another source registry (the listing says whose it is). */
+function otherSource(b: BackfillData, sourceAccount?: string): boolean {
+  return sourceAccount !== undefined && b.sourceAccount !== undefined && b.sourceAccount !== sourceAccount;
+}
+
+/**
+ * Follows the latest running backfill of this source to exactly this
+ * destination, if any. One being stopped is not followed: its Region frees
+ * once it has stopped, and a new one starts then.
+ */
+function attach(s: BackfillState, running: readonly BackfillData[], sourceAccount?: string): boolean {
+  const current = running
+    .filter((b) => sameDestination(b, s) && !otherSource(b, sourceAccount) && b.status !== 'STOPPING' && !isTerminal(b.status))
+    .sort(byStart)[0];
+  if (!current) return false;
+  Object.assign(s, { phase: 'running', attached: true, backfillId: current.id });
+  return true;
+}
+
+/** Why a destination waits after ECR said its Region is busy: whose backfill holds it, as far as the listing tells. */
+function busyBecause(s: BackfillTarget, running: readonly BackfillData[], sourceAccount?: string): string {
+  const foreign = running.find((b) => b.destination.region === s.region && otherSource(b, sourceAccount));
+  if (foreign) {
+    return `the backfill ${foreign.id} of another source registry (${foreign.sourceAccount}) to ${foreign.destination.account}-${s.region} holds the Region: `
+      + 'not followed, waiting for it to end (ECR runs one per destination Region)';
+  }
+  const holder = running.find((b) => b.destination.region === s.region);
+  if (holder && holder.status === 'STOPPING') {
+    return `the backfill ${holder.id} to ${s.region} is stopping; a new one starts once it has stopped (ECR runs one per destination Region)`;
+  }
+  if (holder) {
+    return `the backfill ${holder.id} of this source to ${holder.destination.account}-${s.region} holds the Region (ECR runs one per destination Region)`;
+  }
+  return `ECR reports a backfill in progress to ${s.region} that this source registry does not list (another registry's, or one not listed yet): `
+    + 'waiting for it to end (ECR runs one per destination Region)';
 }
 
 function byStart(a: BackfillData, b: BackfillData): number {

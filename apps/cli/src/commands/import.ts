@@ -1,11 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { schemaReference } from '@ecr-kms-replication/stacks';
+import { Environment, schemaReference } from '@ecr-kms-replication/stacks';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { addRoleOptions, CREDENTIALS_HELP } from './live';
 import { CliContext, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../context';
+import { importReplication } from '../import/replication';
 import { importedTopologyText, importTopology, replicatedRepositories } from '../import/topology';
 import { AccessOptions, AssumeRoleMode, callerAccountOf, CallerIdentityError, LOOKUP_ROLE_NAME, openRegistry } from '../registry/access';
+import { RepositoryData } from '../registry/data';
 import { describeAwsError } from '../registry/errors';
 import { mapLimit } from '../registry/pool';
 
@@ -87,7 +89,9 @@ async function runImport(ctx: CliContext, flags: ImportFlags): Promise<number> {
     const repositories = await registry.reader.allRepositories();
     const names = replicatedRepositories(rules, repositories);
     const policies = await mapLimit(names, LIFECYCLE_CONCURRENCY, async (name) => [name, await registry.reader.lifecyclePolicy(name)] as const);
+    const destinations = await readDestinations(importReplication(rules, repositories.map((r) => r.name)).destinations, names, callerAccount, access);
     imported = importTopology({
+      destinations,
       account,
       region: flags.region,
       rules,
@@ -102,6 +106,7 @@ async function runImport(ctx: CliContext, flags: ImportFlags): Promise<number> {
   }
 
   for (const problem of imported.problems) ctx.stderr.write(`warning: ${problem}\n`);
+  for (const note of imported.notes) ctx.stderr.write(`note: ${note}\n`);
   if (flags.output === undefined) {
     ctx.stdout.write(text);
     return EXIT_OK;
@@ -116,6 +121,29 @@ async function runImport(ctx: CliContext, flags: ImportFlags): Promise<number> {
     + `${imported.summary.repositories} repository(ies) from ${where}`
     + `${imported.summary.namespaces ? `, ${imported.summary.namespaces} proposed namespace(s) to review` : ''}; fill in its placeholders, then run validate\n`);
   return EXIT_OK;
+}
+
+/**
+ * What each destination holds of the replicated repositories, through the
+ * same role choice as the source (the look-up role in other accounts). A
+ * destination that cannot be read is said so in the file, not an error.
+ */
+async function readDestinations(
+  destinations: readonly Environment[],
+  names: readonly string[],
+  callerAccount: string,
+  access: AccessOptions,
+): Promise<Map<string, ReadonlyMap<string, RepositoryData> | { error: string }>> {
+  const read = await mapLimit(destinations, LIFECYCLE_CONCURRENCY, async (d): Promise<ReadonlyMap<string, RepositoryData> | { error: string }> => {
+    const opened = await openRegistry(d, callerAccount, access);
+    if ('error' in opened.identity) return { error: opened.identity.error };
+    try {
+      return await opened.reader.repositories(names);
+    } catch (e) {
+      return { error: describeAwsError(e, d.region, access.env) };
+    }
+  });
+  return new Map(destinations.map((d, i) => [`${d.account}-${d.region}`, read[i]]));
 }
 
 /** The folder of the stacks package, which holds the topology's JSON Schema. */

@@ -1,3 +1,4 @@
+import { topologyWarnings } from '@ecr-kms-replication/stacks';
 import { Command } from 'commander';
 import { loadOrReport } from './load';
 import { topologyOption } from './options';
@@ -16,6 +17,7 @@ export function validateCommand(ctx: CliContext, setExitCode: (code: number) => 
         `${opts.topology} is valid: source ${model.source.id}, ${model.destinations.length} destination(s) `
         + `(${crossAccount} cross-account), ${model.repositories.length} repository(ies), key ${model.keyAlias}\n`,
       );
+      for (const warning of topologyWarnings(model)) ctx.stderr.write(`warning: ${warning}\n`);
       return setExitCode(EXIT_OK);
     });
 }

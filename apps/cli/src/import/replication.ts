@@ -145,7 +145,7 @@ export function count(n: number, noun: string): string {
 }
 
 /** `a, b, c and 4 more`. */
-function listNames(names: readonly string[]): string {
+export function listNames(names: readonly string[]): string {
   const shown = names.slice(0, NAMES_SHOWN).join(', ');
   return names.length > NAMES_SHOWN ? `${shown} and ${names.length - NAMES_SHOWN} more` : shown;
 }

@@ -5,9 +5,17 @@
  * and placeholders for what a registry cannot tell (the pipeline, the key
  * principals). Pure: the command reads, this decides, the stacks package writes.
  */
-import { FieldComment, formatTopologyFile, LifecycleModel, TopologyError, validateTopology } from '@ecr-kms-replication/stacks';
+import {
+  EXISTING_EVERYWHERE,
+  EXISTING_SOURCE,
+  FieldComment,
+  formatTopologyFile,
+  LifecycleModel,
+  TopologyError,
+  validateTopology,
+} from '@ecr-kms-replication/stacks';
 import { lifecycleFromPolicy } from './lifecycle';
-import { count, importReplication, ProposedNamespace } from './replication';
+import { count, importReplication, listNames, ProposedNamespace } from './replication';
 import { partitionOf, ReplicationRuleData, RepositoryData } from '../registry/data';
 
 /** What the import reads from the source registry. */
@@ -19,6 +27,12 @@ export interface SourceRegistry {
   readonly repositories: readonly RepositoryData[];
   /** Lifecycle policy texts of the replicated repositories, by name (a repository without a policy is absent). */
   readonly lifecyclePolicies: ReadonlyMap<string, string>;
+  /**
+   * What each destination (by `<account>-<region>`) holds of the replicated
+   * repositories, or why it could not be read.
+   * @default - the destinations were not read
+   */
+  readonly destinations?: ReadonlyMap<string, ReadonlyMap<string, RepositoryData> | { readonly error: string }>;
 }
 
 /** The topology file made from a registry, before it is written. */
@@ -30,6 +44,8 @@ export interface ImportedTopology {
   readonly comments: readonly FieldComment[];
   /** What was not imported, or imported differently, each in a sentence. */
   readonly problems: readonly string[];
+  /** What the destinations already hold and what `preflight` will say about it, each in a sentence. */
+  readonly notes: readonly string[];
   /** Counts, for the command's summary. */
   readonly summary: { readonly destinations: number; readonly repositories: number; readonly namespaces?: number };
 }
@@ -69,7 +85,8 @@ export function importTopology(registry: SourceRegistry): ImportedTopology {
     const destinations = i >= 0 ? namespaces[i].destinations : undefined;
     return destinations ? { destinations } : {};
   };
-  const repositories = replication.repositories.map((name, i) => ({ name, existing: true, ...perRepository[i], ...routing(name) }));
+  const held = destinationCopies(registry, replication.repositories, replication.destinations.map((d) => `${d.account}-${d.region}`));
+  const repositories = replication.repositories.map((name, i) => ({ name, existing: held.existing(name), ...perRepository[i], ...routing(name) }));
 
   const destinations = replication.destinations.map((d) => PARTITIONS_WITHOUT_CREATION_TEMPLATES.includes(partitionOf(d.region))
     ? { account: d.account, region: d.region, creationTemplate: false }
@@ -112,6 +129,10 @@ export function importTopology(registry: SourceRegistry): ImportedTopology {
     ...(repositories.length > 0
       ? [{ path: ['repositories'], above: wrap('existing: true: in the source registry already; the source stage adopts them as they are (not created, encryption unchanged).') }]
       : []),
+    ...held.repositoryComments.map(([name, lines]) => ({ path: ['repositories', replication.repositories.indexOf(name)], above: lines })),
+    ...held.destinationComments.map(([id, lines]) => ({
+      path: ['destinations', replication.destinations.findIndex((d) => `${d.account}-${d.region}` === id)], above: lines,
+    })),
     {
       path: ['pipeline'],
       above: [
@@ -134,6 +155,7 @@ export function importTopology(registry: SourceRegistry): ImportedTopology {
       + `its replication configuration (${count(registry.rules.length, 'rule')}, ${count(destinations.length, 'destination')}) `
       + `and the ${count(repositories.length, 'repository')} it replicates, with their settings. `
       + 'Fill in the placeholders, then check the file with `ecr-kms-replication validate`.'),
+    ...(held.notes.length > 0 ? ['', 'In the destinations:', ...held.notes.flatMap((n) => wrap(n, '  - ', '    '))] : []),
     ...(problems.length > 0
       ? ['', `Not imported as it is (${count(problems.length, 'note')}, also printed by the import):`, ...problems.flatMap((p) => wrap(p, '  - ', '    '))]
       : []),
@@ -143,6 +165,7 @@ export function importTopology(registry: SourceRegistry): ImportedTopology {
     header,
     comments,
     problems,
+    notes: held.notes,
     summary: {
       destinations: destinations.length,
       repositories: repositories.length,
@@ -171,6 +194,73 @@ function proposedNamespace(
       ? { imageTagMutability: mutability } : {}),
   };
 }
+
+function isKms(repo: RepositoryData): boolean {
+  return repo.encryptionType === 'KMS' || repo.encryptionType === 'KMS_DSSE';
+}
+
+/**
+ * The replicated repositories the destinations already hold: replication
+ * created every one that was missing, with AES-256 unless a repository creation
+ * template said otherwise (ECR user guide: a template defines "the settings to use
+ * for repositories created by Amazon ECR on your behalf during pull through cache
+ * or replication actions", repository-creation-templates-create.html). A
+ * KMS-encrypted copy is adopted as it is (`existing` names the destination);
+ * an AES-256 one can never be, and `preflight` fails it with the commands that replace it.
+ */
+function destinationCopies(registry: SourceRegistry, names: readonly string[], destinationIds: readonly string[]) {
+  const kmsIn = new Map<string, string[]>();
+  const aesIn = new Map<string, string[]>();
+  const keys = new Map<string, string[]>();
+  const destinationComments: [string, string[]][] = [];
+  const notes: string[] = [];
+  for (const id of destinationIds) {
+    const read = registry.destinations?.get(id);
+    if (read === undefined) continue;
+    if ('error' in read) {
+      destinationComments.push([id, wrap(`Not read (${read.error}): replication may already have created the replicated repositories here, `
+        + 'AES-256-encrypted unless a creation template said otherwise; preflight will say which exist.')]);
+      notes.push(`${id} could not be read (${read.error}): preflight will say which replicated repositories exist there.`);
+      continue;
+    }
+    const kms: string[] = [];
+    const aes: string[] = [];
+    for (const name of names) {
+      const repo = (read as ReadonlyMap<string, RepositoryData>).get(name);
+      if (!repo) continue;
+      if (isKms(repo)) {
+        kms.push(name);
+        kmsIn.set(name, [...kmsIn.get(name) ?? [], id]);
+        keys.set(name, [...keys.get(name) ?? [], `${id}: ${repo.encryptionType} with ${repo.kmsKey ?? 'an unnamed key'}`]);
+      } else {
+        aes.push(name);
+        aesIn.set(name, [...aesIn.get(name) ?? [], id]);
+      }
+    }
+    if (kms.length > 0) {
+      notes.push(`${id} holds ${count(kms.length, 'replicated repository')} encrypted with KMS (${listNames(kms)}): marked existing there, `
+        + 'so preflight reports them adopted (they keep their key).');
+    }
+    if (aes.length > 0) {
+      notes.push(`${id} holds ${count(aes.length, 'replicated repository')} encrypted with AES-256, as replication creates them (${listNames(aes)}): `
+        + 'encryption cannot be changed, so preflight fails each with the commands that replace it (their images come back by backfill).');
+    }
+  }
+  const repositoryComments: [string, string[]][] = names.flatMap((name): [string, string[]][] => {
+    const lines = [
+      ...(keys.get(name) ?? []).map((k) => `already in ${k} (adopted as it is)`),
+      ...(aesIn.get(name) ?? []).map((id) => `already in ${id} with AES-256 (made by replication): preflight fails it, to be replaced`),
+    ];
+    return lines.length > 0 ? [[name, lines]] : [];
+  });
+  const existing = (name: string): true | string | string[] => {
+    const there = kmsIn.get(name) ?? [];
+    if (there.length === 0) return true;
+    return there.length === destinationIds.length ? EXISTING_EVERYWHERE : [EXISTING_SOURCE, ...there];
+  };
+  return { existing, repositoryComments, destinationComments, notes };
+}
+
 
 /** The topology file's text; `schema` is the `$schema` reference for editors. */
 export function importedTopologyText(imported: ImportedTopology, schema?: string): string {

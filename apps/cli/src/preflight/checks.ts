@@ -5,8 +5,18 @@
  * the rest `warn`. A resource is this deployment's own when a stack that the
  * product names for that environment holds it (see {@link Ownership}).
  */
-import { DestinationModel, Environment, isAdopted, RepositoryModel, repositoriesRoutedTo, SourceModel, TopologyModel } from '@ecr-kms-replication/stacks';
-import { CreationTemplateData, KeyData, RepositoryData, ReplicationRuleData, StackData } from '../registry/data';
+import {
+  DestinationModel,
+  Environment,
+  isAdopted,
+  RepositoryModel,
+  repositoriesRoutedTo,
+  SOURCE_OUTPUT,
+  SourceModel,
+  TopologyModel,
+} from '@ecr-kms-replication/stacks';
+import { stackStatusRule } from './stack-status';
+import { CreationTemplateData, KeyData, RepositoryData, ReplicationRuleData, StackData, stackSource } from '../registry/data';
 import { sortCreateRepositoryGrants } from '../registry/namespaces';
 import { describeGrant, describeStatements, grantsBeyondReplication, parsePolicy } from '../registry/policy';
 import { CheckResult } from '../report/result';
@@ -18,28 +28,32 @@ export interface Ownership {
   readonly registryStack?: StackData;
   /** The repositories stacks that exist. */
   readonly repositoriesStacks: readonly StackData[];
+  /**
+   * The `ReplicationSource` output this topology's stacks carry (its source
+   * registry): a stack whose output names another source belongs to another
+   * topology sharing the registry, and holds nothing of this one.
+   * @default - not compared
+   */
+  readonly source?: string;
 }
 
-/** Stack states that block every deployment of the stack until someone acts. */
-const STUCK_STACKS: Readonly<Record<string, (stack: string, region: string) => string>> = {
-  ROLLBACK_COMPLETE: (stack, region) => `aws cloudformation delete-stack --stack-name ${stack} --region ${region}`,
-  ROLLBACK_FAILED: (stack, region) => `aws cloudformation delete-stack --stack-name ${stack} --region ${region}`,
-  DELETE_FAILED: (stack, region) => `aws cloudformation delete-stack --stack-name ${stack} --region ${region}`,
-  UPDATE_ROLLBACK_FAILED: (stack, region) => `aws cloudformation continue-update-rollback --stack-name ${stack} --region ${region}`,
-};
+function isForeign(ownership: Ownership, stack: StackData): boolean {
+  const owner = stackSource(stack);
+  return ownership.source !== undefined && owner !== undefined && owner !== ownership.source;
+}
 
 function isLive(stack: StackData): boolean {
-  return !STUCK_STACKS[stack.status] || stack.status === 'UPDATE_ROLLBACK_FAILED';
+  return stackStatusRule(stack.status).holdsResources;
 }
 
 /**
  * The stack of ours that holds a resource of `type` (and `physicalId`, when
  * given), or `undefined`. A stack left in ROLLBACK_COMPLETE holds nothing:
- * what it retained is an orphan.
+ * what it retained is an orphan (see `STACK_STATUS_RULES`).
  */
 export function ownerOf(ownership: Ownership, type: string, physicalId?: string): string | undefined {
   const stacks = [...(ownership.registryStack ? [ownership.registryStack] : []), ...ownership.repositoriesStacks];
-  return stacks.find((stack) => isLive(stack) && stack.resources.some((r) =>
+  return stacks.find((stack) => isLive(stack) && !isForeign(ownership, stack) && stack.resources.some((r) =>
     r.type === type
     && !r.status.startsWith('DELETE_')
     && (physicalId === undefined || r.physicalId === physicalId)))?.name;
@@ -52,22 +66,24 @@ export function checkStacks(env: Environment, ownership: Ownership): CheckResult
   const stacks = [...(ownership.registryStack ? [ownership.registryStack] : []), ...ownership.repositoriesStacks];
   const results: CheckResult[] = [];
   for (const stack of stacks) {
-    const fix = STUCK_STACKS[stack.status];
-    if (fix) {
+    const rule = stackStatusRule(stack.status);
+    if (isForeign(ownership, stack)) {
+      results.push(foreignStack(env, stack, ownership.source!));
+    } else if (rule.verdict === 'fail') {
       const retained = stack.resources.filter((r) => r.status === 'DELETE_SKIPPED' && r.physicalId);
       results.push({
         check: 'stack',
         status: 'fail',
-        detail: `the stack ${stack.name} in ${registryName(env)} is in ${stack.status}: every deployment of it fails until it is `
+        detail: `the stack ${stack.name} in ${registryName(env)} is in ${stack.status} (${rule.reason}): every deployment of it fails until it is `
           + `${stack.status === 'UPDATE_ROLLBACK_FAILED' ? 'rolled back' : 'deleted'}`
           + (retained.length > 0 ? `; it retained ${retained.map((r) => `${r.type} ${r.physicalId}`).join(', ')}` : ''),
-        fix: `${fix(stack.name, env.region)}, then run preflight again${retained.length > 0 ? ' (what the stack retained is reported as not this deployment\'s own)' : ''}`,
+        fix: `${rule.fix!(stack.name, env.region)}, then run preflight again${retained.length > 0 ? ' (what the stack retained is reported as not this deployment\'s own)' : ''}`,
       });
-    } else if (stack.status.endsWith('_IN_PROGRESS')) {
+    } else if (rule.verdict === 'wait') {
       results.push({
         check: 'stack',
         status: 'warn',
-        detail: `the stack ${stack.name} in ${registryName(env)} is in ${stack.status}: a deployment is running`,
+        detail: `the stack ${stack.name} in ${registryName(env)} is in ${stack.status}: ${rule.reason}, a deployment now would fail`,
         fix: 'wait for it to finish, then run preflight again',
       });
     }
@@ -80,6 +96,25 @@ export function checkStacks(env: Environment, ownership: Ownership): CheckResult
     });
   }
   return results;
+}
+
+/**
+ * A stack under this topology's name that another topology (another source
+ * registry) deployed: stack names carry only role, account and Region.
+ * Deploying would take it over: replace its registry policy and creation
+ * template and drop the other topology's repositories from it.
+ */
+function foreignStack(env: Environment, stack: StackData, source: string): CheckResult {
+  const other = stackSource(stack)!;
+  return {
+    check: 'stack',
+    status: 'fail',
+    detail: `the stack ${stack.name} in ${registryName(env)} belongs to the topology whose source is ${other} (its ${SOURCE_OUTPUT} output), `
+      + `not to this one (source ${source}): deploying would take it over, replace its registry settings and drop that topology's repositories from it`,
+    fix: `a registry belongs to one topology only (its stacks are named by role, account and Region): take ${env.account}-${env.region} out of this `
+      + `topology (source ${source}) or use another account or Region; if the topology of ${other} is gone, delete its stacks first `
+      + `(${stack.name} and the others: aws cloudformation delete-stack --stack-name ${stack.name} --region ${env.region}; keys and repositories are retained)`,
+  };
 }
 
 /** Source: a replication configuration that is not this deployment's own blocks the source stage. */
@@ -241,8 +276,10 @@ export function checkKeyAlias(
 
 /** What preflight knows about a repository that exists in a registry. */
 export interface ExistingRepository extends RepositoryData {
-  /** How many images it holds; `undefined` when not counted. */
+  /** How many images it holds, archived ones included; `undefined` when not counted. */
   readonly imageCount?: number;
+  /** How many of them are archived (they cannot be pulled, but are lost with the repository all the same). */
+  readonly archivedImageCount?: number;
 }
 
 function encryptionOf(data: RepositoryData): string {
@@ -256,17 +293,28 @@ function isKms(data: RepositoryData): boolean {
 }
 
 function images(data: ExistingRepository): string {
-  return data.imageCount === undefined ? 'images not counted' : `${data.imageCount} image(s)`;
+  if (data.imageCount === undefined) return 'images not counted';
+  return `${data.imageCount} image(s)${data.archivedImageCount ? `, ${data.archivedImageCount} of them archived` : ''}`;
 }
 
-/** The exact commands that replace an AES-256 repository with the pipeline's KMS-encrypted one. */
-export function replaceCommands(env: Environment, repository: string, imageCount?: number): string {
+/**
+ * How to delete a repository without losing an image: only an empty one
+ * (every image status counted) is deleted, and never with `--force` — ECR
+ * then refuses while any image is left.
+ */
+export function deleteCommands(env: Environment, repository: string, imageCount?: number, archivedImageCount?: number): string {
   const target = `--repository-name ${repository} --registry-id ${env.account} --region ${env.region}`;
-  const warning = imageCount === 0
-    ? 'it holds no image'
-    : `its ${imageCount ?? ''}${imageCount === undefined ? '' : ' '}image(s) are deleted with it and come back only when pushed again to the source (or backfilled)`;
-  return `encryption cannot be changed, so replace it (${warning}): list what would be lost with aws ecr describe-images ${target}; `
-    + `delete it with aws ecr delete-repository ${target} --force; then deploy (the pipeline creates it KMS-encrypted)`;
+  if (imageCount === 0) return `it holds no image: aws ecr delete-repository ${target}`;
+  const held = imageCount === undefined ? 'its images' : `its ${imageCount} image(s)${archivedImageCount ? ` (${archivedImageCount} archived)` : ''}`;
+  return `it holds images, so first make sure each of ${held} is also in the source (backfill copies them back afterwards) or kept elsewhere: `
+    + `aws ecr describe-images ${target} --filter imageStatus=ANY lists them; then delete them (aws ecr batch-delete-image ${target} --image-ids ...) `
+    + `and the empty repository: aws ecr delete-repository ${target} (without --force, ECR refuses while an image is left)`;
+}
+
+/** How to replace an AES-256 repository with the pipeline's KMS-encrypted one, never losing an image silently. */
+export function replaceCommands(env: Environment, repository: string, imageCount?: number, archivedImageCount?: number): string {
+  return `encryption cannot be changed, so replace it: ${deleteCommands(env, repository, imageCount, archivedImageCount)}; `
+    + 'then deploy (the pipeline creates it KMS-encrypted)';
 }
 
 /**
@@ -317,7 +365,7 @@ function checkRepository(
         ? `${repo.name} in ${where} is encrypted with AES-256 (${images(data)}): it can never be adopted, only KMS-encrypted repositories can`
         : `${repo.name} already exists in ${where} (${what}), not made by this deployment: the destination stage would fail with AlreadyExists, `
           + 'and an AES-256 repository can never be adopted',
-      fix: replaceCommands(env, repo.name, data.imageCount),
+      fix: replaceCommands(env, repo.name, data.imageCount, data.archivedImageCount),
     };
   }
   if (adopted) {
@@ -328,7 +376,6 @@ function checkRepository(
     status: 'fail',
     detail: `${repo.name} already exists in ${where} (${what}), not in a stack of this deployment: the ${isSource ? 'source' : 'destination'} stage `
       + `would fail with AlreadyExists. ${RETAINED}`,
-    fix: `adopt it: add ${adoptHint} to the repository in the topology; or delete it (aws ecr delete-repository --repository-name ${repo.name} `
-      + `--registry-id ${env.account} --region ${env.region} --force, which deletes its images)`,
+    fix: `adopt it: add ${adoptHint} to the repository in the topology; or delete it (${deleteCommands(env, repo.name, data.imageCount, data.archivedImageCount)})`,
   };
 }

@@ -10,6 +10,7 @@ import {
   repositoriesRoutedTo,
   repositoriesStackName,
   SourceModel,
+  sourceOwnerValue,
   TopologyModel,
 } from '@ecr-kms-replication/stacks';
 import {
@@ -25,7 +26,7 @@ import {
 } from './checks';
 import { checkForeignTemplates } from './namespaces';
 import { CallerIdentityError, ForEachOptions, forEachRegistry } from '../registry/access';
-import { StackData } from '../registry/data';
+import { isArchived, StackData } from '../registry/data';
 import { describeAwsError } from '../registry/errors';
 import { mapLimit } from '../registry/pool';
 import { RegistryReader } from '../registry/reader';
@@ -68,7 +69,11 @@ export async function readOwnership(topology: TopologyModel, env: Target, reader
     4,
     (name) => reader.stackResources(name),
   );
-  return { registryStack, repositoriesStacks: repositoriesStacks.filter((s): s is StackData => s !== undefined) };
+  return {
+    registryStack,
+    repositoriesStacks: repositoriesStacks.filter((s): s is StackData => s !== undefined),
+    source: sourceOwnerValue(topology.source),
+  };
 }
 
 async function checkEnvironment(topology: TopologyModel, env: Target, reader: RegistryReader): Promise<CheckResult[]> {
@@ -118,7 +123,7 @@ async function checkEnvironment(topology: TopologyModel, env: Target, reader: Re
   return [...checkStacks(env, ownership), ...keyAlias, ...registry, ...repositories, ...await namespaceChecks];
 }
 
-/** The topology's repositories that exist; those not owned by this deployment with their image count. */
+/** The topology's repositories that exist; those not owned by this deployment with their image count (every status). */
 async function existingRepositories(
   topology: TopologyModel,
   env: Target,
@@ -128,6 +133,9 @@ async function existingRepositories(
   const listed = env.kind === 'source' ? topology.repositories : repositoriesRoutedTo(topology, env.id);
   const found = await reader.repositories(listed.map((r) => r.name));
   const foreign = [...found.values()].filter((r) => !ownerOf(ownership, 'AWS::ECR::Repository', r.name));
-  const counted = await mapLimit(foreign, 4, async (r): Promise<ExistingRepository> => ({ ...r, imageCount: (await reader.images(r.name)).length }));
+  const counted = await mapLimit(foreign, 4, async (r): Promise<ExistingRepository> => {
+    const images = await reader.images(r.name);
+    return { ...r, imageCount: images.length, archivedImageCount: images.filter(isArchived).length };
+  });
   return new Map<string, ExistingRepository>([...found, ...counted.map((r) => [r.name, r] as const)]);
 }

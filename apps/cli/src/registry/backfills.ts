@@ -36,6 +36,7 @@ export class SdkReplicationBackfills implements ReplicationBackfills {
     }));
     return {
       id: out.replicationBackfillId ?? '',
+      ...(out.registryId ? { sourceAccount: out.registryId } : {}),
       destination: { account: out.destination?.registryId ?? destination.account, region: out.destination?.region ?? destination.region },
       status: out.status ?? 'PREPARING',
       startedAt: out.startedAt,
@@ -46,7 +47,8 @@ export class SdkReplicationBackfills implements ReplicationBackfills {
     const all: BackfillData[] = [];
     // At most 50 a page (the API's limit).
     for await (const page of paginateListReplicationBackfills({ client: this.ecr, pageSize: 50 }, {})) {
-      all.push(...(page.backfills ?? []).map(toBackfillData));
+      // The answer names the registry it lists (ListReplicationBackfillsResponse.registryId).
+      all.push(...(page.backfills ?? []).map((b) => ({ ...toBackfillData(b), ...(page.registryId ? { sourceAccount: page.registryId } : {}) })));
     }
     return all;
   }

@@ -2,6 +2,7 @@
  * What the read side returns from a registry: plain data, no SDK types, so
  * that every check, report and command is tested without AWS.
  */
+import { SOURCE_OUTPUT } from '@ecr-kms-replication/stacks';
 
 /** A rule of the source registry's replication configuration (`DescribeRegistry`). */
 export interface ReplicationRuleData {
@@ -33,6 +34,13 @@ export interface ImageSummary {
   readonly digest: string;
   readonly tags: readonly string[];
   readonly pushedAt?: Date;
+  /** `ACTIVE`, `ARCHIVED` or `ACTIVATING` (`ImageStatus` of the ECR API); absent means `ACTIVE`. */
+  readonly status?: string;
+}
+
+/** An image in ECR's archive: described, never pulled, restored only on request or by a new push. */
+export function isArchived(image: ImageSummary): boolean {
+  return image.status === 'ARCHIVED';
 }
 
 /** A recent image of a source repository with its replication status per destination. */
@@ -74,6 +82,13 @@ export interface StackData {
   /** e.g. `CREATE_COMPLETE`, `ROLLBACK_COMPLETE`. */
   readonly status: string;
   readonly resources: readonly StackResourceData[];
+  /** The stack's outputs by key (`DescribeStacks`), e.g. `ReplicationSource`. */
+  readonly outputs?: Readonly<Record<string, string>>;
+}
+
+/** The source registry a stack of ours was deployed for (its `ReplicationSource` output); stacks deployed before that output existed do not say. */
+export function stackSource(stack: StackData): string | undefined {
+  return stack.outputs?.[SOURCE_OUTPUT];
 }
 
 /** The partition of a Region, for ARNs. */
@@ -86,6 +101,8 @@ export function partitionOf(region: string): string {
 /** A replication backfill of the source registry to one destination (`ListReplicationBackfills`, `DescribeReplicationBackfillResults`). */
 export interface BackfillData {
   readonly id: string;
+  /** The source registry (account) the backfill belongs to: `registryId` of the `ListReplicationBackfills` answer. */
+  readonly sourceAccount?: string;
   readonly destination: { readonly account: string; readonly region: string };
   /** `PREPARING`, `IN_PROGRESS`, `COMPLETE`, `FAILED`, `STOPPING` or `STOPPED`. */
   readonly status: string;

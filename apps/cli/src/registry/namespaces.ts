@@ -17,6 +17,8 @@
  */
 import {
   coveringNamespace,
+  createRepositoryPrefixes,
+  creationTemplatesIn,
   deploysCreationTemplate,
   DestinationModel,
   Environment,
@@ -24,6 +26,7 @@ import {
   NamespaceModel,
   namespaceFilter,
   namespacesRoutedTo,
+  replicationRules,
   TagMutability,
   TopologyModel,
 } from '@ecr-kms-replication/stacks';
@@ -39,26 +42,14 @@ function registryName(env: Environment): string {
 }
 
 /**
- * The replication rules the topology deploys: listed names as filters as they
- * are, namespaces as `<prefix>/`, one rule per identical set of destinations
- * (in the order the sets first appear). ECR's 100 filters a rule split a
- * group into several rules, which changes nothing of what they match.
+ * The replication rules the topology deploys (the stacks model's
+ * `replicationRules`), as the reader returns a registry's rules.
  */
 export function topologyReplicationRules(topology: Pick<TopologyModel, 'destinations' | 'repositories' | 'namespaces'>): ReplicationRuleData[] {
-  const groups = new Map<string, { destinations: DestinationModel[]; filters: string[] }>();
-  const add = (destinationIds: readonly string[], filter: string) => {
-    const destinations = topology.destinations.filter((d) => destinationIds.includes(d.id));
-    if (destinations.length === 0) return;
-    const key = destinations.map((d) => d.id).join(' ');
-    const group = groups.get(key) ?? { destinations, filters: [] };
-    group.filters.push(filter);
-    groups.set(key, group);
-  };
-  for (const repository of topology.repositories) add(repository.destinations, repository.name);
-  for (const namespace of topology.namespaces) add(namespace.destinations, namespaceFilter(namespace.prefix));
-  return [...groups.values()].map((group) => ({
-    destinations: group.destinations.map((d) => ({ region: d.region, registryId: d.account })),
-    repositoryFilters: group.filters.map((filter) => ({ filter, filterType: PREFIX_MATCH })),
+  const byId = new Map(topology.destinations.map((d) => [d.id, d]));
+  return replicationRules(topology).map((rule) => ({
+    destinations: rule.destinations.flatMap((id) => (byId.has(id) ? [{ region: byId.get(id)!.region, registryId: byId.get(id)!.account }] : [])),
+    repositoryFilters: rule.filters.map((filter) => ({ filter, filterType: PREFIX_MATCH })),
   }));
 }
 
@@ -202,11 +193,11 @@ export function describeUnmanaged(sourceId: string, unmanaged: UnmanagedReposito
   };
 }
 
-/** A creation template the topology deploys in one registry. */
+/** A namespace's creation template the topology deploys in one registry (the stacks model's `creationTemplatesIn`). */
 export interface ExpectedTemplate {
   readonly prefix: string;
-  /** `REPLICATION` in a destination, `CREATE_ON_PUSH` in the source. */
-  readonly appliedFor: 'REPLICATION' | 'CREATE_ON_PUSH';
+  /** `REPLICATION` in a destination; `CREATE_ON_PUSH` and `PULL_THROUGH_CACHE` in the source. */
+  readonly appliedFor: readonly string[];
   readonly imageTagMutability: TagMutability;
   readonly namespace: NamespaceModel;
 }
@@ -216,15 +207,11 @@ export function namespacesIn(topology: TopologyModel, envId: string): NamespaceM
   return envId === topology.source.id ? [...topology.namespaces] : namespacesRoutedTo(topology, envId);
 }
 
-/** The namespace creation templates of the registry `envId`. */
+/** The namespace creation templates of the registry `envId` (the `ROOT` safety net has its own check). */
 export function expectedTemplates(topology: TopologyModel, envId: string): ExpectedTemplate[] {
-  const appliedFor = envId === topology.source.id ? 'CREATE_ON_PUSH' : 'REPLICATION';
-  return namespacesIn(topology, envId).map((namespace) => ({
-    prefix: namespace.prefix,
-    appliedFor,
-    imageTagMutability: namespace.imageTagMutability,
-    namespace,
-  }));
+  return creationTemplatesIn(topology, envId).flatMap((t) => (t.namespace
+    ? [{ prefix: t.prefix, appliedFor: t.appliedFor, imageTagMutability: t.namespace.imageTagMutability, namespace: t.namespace }]
+    : []));
 }
 
 /** The repository ARN pattern of a namespace in a registry: `arn:<partition>:ecr:<region>:<account>:repository/<prefix>/*`. */
@@ -246,7 +233,7 @@ export interface CreateRepositoryGrant {
  * correct exactly on `repository/<prefix>/*` of a namespace routed there.
  */
 export function sortCreateRepositoryGrants(topology: TopologyModel, dest: DestinationModel, grants: readonly PolicyGrant[]): CreateRepositoryGrant[] {
-  const allowed = new Map(namespacesRoutedTo(topology, dest.id).map((n) => [namespaceRepositoriesArn(dest, n.prefix), n.prefix]));
+  const allowed = new Map(createRepositoryPrefixes(topology, dest.id).map((prefix) => [namespaceRepositoriesArn(dest, prefix), prefix]));
   return grants.map((grant) => {
     const resources = grant.resources ?? [];
     return {

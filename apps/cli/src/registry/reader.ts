@@ -4,7 +4,14 @@
  * import, backfill). Calls are batched (100 repositories a
  * `DescribeRepositories` call) and retried by the SDK's standard retry mode.
  */
-import { CloudFormationClient, DescribeStacksCommand, paginateListStackResources, StackResourceSummary } from '@aws-sdk/client-cloudformation';
+import {
+  CloudFormationClient,
+  DescribeStacksCommand,
+  paginateListStackResources,
+  paginateListStacks,
+  StackResourceSummary,
+  StackStatus,
+} from '@aws-sdk/client-cloudformation';
 import {
   DescribeImageReplicationStatusCommand,
   DescribeRepositoryCreationTemplatesCommand,
@@ -14,6 +21,7 @@ import {
   GetLifecyclePolicyCommand,
   GetRegistryPolicyCommand,
   ImageDetail,
+  ImageStatusFilter,
   Repository,
   RepositoryCreationTemplate,
   paginateDescribeImages,
@@ -45,7 +53,7 @@ export interface RegistryReader {
   /** The repositories among `names` that exist, by name. */
   repositories(names: readonly string[]): Promise<Map<string, RepositoryData>>;
   key(alias: string): Promise<KeyData>;
-  /** Every image of a repository (paginated), most recently pushed first. */
+  /** Every image of a repository (paginated), most recently pushed first, whatever its status (active, archived, being restored). */
   images(repository: string): Promise<ImageSummary[]>;
   /** The `count` most recently pushed images with their replication status. */
   recentImages(repository: string, count: number): Promise<ImageData[]>;
@@ -65,6 +73,10 @@ export interface RegistryReader {
   stackResources(stackName: string): Promise<StackData | undefined>;
   /** The key an alias points at; `undefined` when the alias does not exist. */
   keyAliasTarget(alias: string): Promise<KeyData | undefined>;
+
+  // Verify: stacks the topology no longer produces.
+  /** The names and statuses of the stacks (deleted ones excluded) whose name starts with `prefix` (paginated `ListStacks`). */
+  stackNames(prefix: string): Promise<{ readonly name: string; readonly status: string }[]>;
 }
 
 /** `DescribeRepositories` takes at most 100 names. */
@@ -183,13 +195,18 @@ export class SdkRegistryReader implements RegistryReader {
 
   async images(repository: string): Promise<ImageSummary[]> {
     const details: ImageDetail[] = [];
-    for await (const page of paginateDescribeImages({ client: this.ecr, pageSize: 1000 }, { repositoryName: repository })) {
+    // Without imageStatus, DescribeImages returns ACTIVE images only (DescribeImagesFilter in the ECR API model):
+    // an archived image would count as absent, and a repository of archived images as empty.
+    const filter = { imageStatus: ImageStatusFilter.ANY };
+    for await (const page of paginateDescribeImages({ client: this.ecr, pageSize: 1000 }, { repositoryName: repository, filter })) {
       details.push(...(page.imageDetails ?? []));
     }
     return details
       .filter((d) => d.imageDigest)
       .sort((a, b) => (b.imagePushedAt?.getTime() ?? 0) - (a.imagePushedAt?.getTime() ?? 0))
-      .map((d) => ({ digest: d.imageDigest!, tags: d.imageTags ?? [], pushedAt: d.imagePushedAt }));
+      .map((d) => ({
+        digest: d.imageDigest!, tags: d.imageTags ?? [], pushedAt: d.imagePushedAt, ...(d.imageStatus ? { status: d.imageStatus } : {}),
+      }));
   }
 
   async recentImages(repository: string, count: number): Promise<ImageData[]> {
@@ -246,9 +263,11 @@ export class SdkRegistryReader implements RegistryReader {
 
   async stackResources(stackName: string): Promise<StackData | undefined> {
     let status: string;
+    let outputs: Record<string, string>;
     try {
       const out = await this.cloudformation.send(new DescribeStacksCommand({ StackName: stackName }));
       status = out.Stacks?.[0]?.StackStatus ?? '';
+      outputs = Object.fromEntries((out.Stacks?.[0]?.Outputs ?? []).flatMap((o) => (o.OutputKey ? [[o.OutputKey, o.OutputValue ?? '']] : [])));
     } catch (e) {
       // CloudFormation answers a stack that does not exist with a ValidationError "Stack with id X does not exist".
       if ((e as Error).name === 'ValidationError' && /does not exist/.test((e as Error).message)) return undefined;
@@ -258,7 +277,19 @@ export class SdkRegistryReader implements RegistryReader {
     for await (const page of paginateListStackResources({ client: this.cloudformation }, { StackName: stackName })) {
       resources.push(...(page.StackResourceSummaries ?? []).map(toStackResourceData));
     }
-    return { name: stackName, status, resources };
+    return { name: stackName, status, resources, outputs };
+  }
+
+  async stackNames(prefix: string): Promise<{ name: string; status: string }[]> {
+    // Without a filter ListStacks also returns the stacks deleted in the last 90 days.
+    const live = Object.values(StackStatus).filter((s) => s !== StackStatus.DELETE_COMPLETE);
+    const found: { name: string; status: string }[] = [];
+    for await (const page of paginateListStacks({ client: this.cloudformation }, { StackStatusFilter: live })) {
+      for (const s of page.StackSummaries ?? []) {
+        if (s.StackName?.startsWith(prefix)) found.push({ name: s.StackName, status: s.StackStatus ?? '' });
+      }
+    }
+    return found;
   }
 
   async keyAliasTarget(alias: string): Promise<KeyData | undefined> {

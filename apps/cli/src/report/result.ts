@@ -37,6 +37,8 @@ export type CheckName =
   | 'replication-configuration'
   /** Preflight: the key alias is absent or this deployment's own. */
   | 'key-alias'
+  /** Verify: a stack of this topology's stages that the current topology no longer produces (CDK Pipelines does not delete it). */
+  | 'stale-stack'
   /** The repositories under a namespace are encrypted with the registry's key and have its settings (one row per namespace). */
   | 'namespace'
   /** Source: no repository replicates that the topology neither lists nor covers by a namespace. */

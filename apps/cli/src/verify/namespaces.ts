@@ -125,8 +125,8 @@ function recreate(topology: TopologyModel, env: SourceModel | DestinationModel, 
 
 /**
  * The creation template of each namespace of this registry is the deployed
- * one: the prefix, applied for REPLICATION (destination) or CREATE_ON_PUSH
- * (source), KMS with the registry's key, the namespace's tag mutability, a
+ * one: the prefix, applied for REPLICATION (destination) or CREATE_ON_PUSH and
+ * PULL_THROUGH_CACHE (source), KMS with the registry's key, the namespace's tag mutability, a
  * custom role. `templates` is every template of the registry, or why they
  * could not be read (an endpoint without creation templates cannot check them).
  */
@@ -160,7 +160,8 @@ export function checkNamespaceTemplates(
       };
     }
     const problems: string[] = [];
-    if (!template.appliedFor.includes(want.appliedFor)) problems.push(`applies to ${template.appliedFor.join(', ') || 'nothing'}, not ${want.appliedFor}`);
+    const notApplied = want.appliedFor.filter((a) => !template.appliedFor.includes(a));
+    if (notApplied.length > 0) problems.push(`applies to ${template.appliedFor.join(', ') || 'nothing'}, not ${notApplied.join(', ')}`);
     if (!isKms(template.encryptionType)) {
       problems.push(`encrypts with ${template.encryptionType ?? 'AES256'}, not KMS`);
     } else if ('error' in key) {
@@ -173,7 +174,7 @@ export function checkNamespaceTemplates(
     if (problems.length > 0) {
       return { ...base, status: 'fail', detail: `the ${want.prefix} creation template of ${where(env)} ${problems.join('; ')}`, fix: redeploy };
     }
-    return { ...base, status: 'pass', detail: `${want.prefix} template (${want.appliedFor}) encrypts with ${topology.keyAlias}, ${want.imageTagMutability} tags` };
+    return { ...base, status: 'pass', detail: `${want.prefix} template (${want.appliedFor.join(', ')}) encrypts with ${topology.keyAlias}, ${want.imageTagMutability} tags` };
   });
 }
 

@@ -16,8 +16,9 @@ import {
   KeyData,
 } from './checks';
 import { checkNamespaceReplication, checkNamespaceRepositories, checkNamespaceTemplates, checkUnmanaged } from './namespaces';
+import { staleAlertsStack, staleStacks } from './stale';
 import { CallerIdentityError, ForEachOptions, forEachRegistry } from '../registry/access';
-import { ImageSummary } from '../registry/data';
+import { ImageSummary, isArchived } from '../registry/data';
 import { describeAwsError } from '../registry/errors';
 import { namespacesIn } from '../registry/namespaces';
 import { mapLimit } from '../registry/pool';
@@ -58,6 +59,9 @@ export async function verifyTopology(topology: TopologyModel, options: VerifyOpt
         if (!dest) sourceImages.resolve(new Map());
       }
     });
+    // With alerts: false, the alerts stack left in the pipeline account, reported with the source.
+    const leftover = await staleAlertsStack(topology, { sessionName: 'ecr-kms-replication-verify', ...options });
+    if (leftover.length > 0 && reports[0]) reports[0] = { ...reports[0], checks: [...reports[0].checks, ...leftover] };
     return buildReport(reports);
   } catch (e) {
     if (e instanceof CallerIdentityError) return failedReport(e.detail);
@@ -93,6 +97,8 @@ async function checkEnvironment(
       guard('creation-template', async () => checkNamespaceTemplates(topology, env, await templates(), await key())),
     ]).then((parts) => parts.flat())
     : Promise.resolve([]);
+  // Stacks of ours the topology no longer produces (CDK Pipelines leaves them deployed).
+  const stale = guard('stale-stack', () => staleStacks(topology, env, reader));
 
   if (!dest) {
     const recent = options.images && options.images > 0
@@ -119,7 +125,7 @@ async function checkEnvironment(
       }),
     ]);
     await recent;
-    return [...replication, ...repositories, ...await namespaceChecks, ...await unmanaged];
+    return [...replication, ...repositories, ...await namespaceChecks, ...await unmanaged, ...await stale];
   }
 
   const [repositories, policy, template] = await Promise.all([
@@ -138,7 +144,7 @@ async function checkEnvironment(
   const presence = options.images && options.images > 0
     ? await checkPresence(dest, reader, await sourceImages.promise)
     : [];
-  return [...repositories, ...policy, ...template, ...await namespaceChecks, ...presence];
+  return [...repositories, ...policy, ...template, ...await namespaceChecks, ...presence, ...await stale];
 }
 
 /** `fn`, called at most once: its promise is shared by every caller. */
@@ -147,9 +153,13 @@ function once<T>(fn: () => Promise<T>): () => Promise<T> {
   return () => (promise ??= fn());
 }
 
-/** The `count` most recent images of each source repository that can be read (absent or unreadable: left out). */
+/**
+ * The `count` most recent images of each source repository that can be read (absent or unreadable: left out).
+ * Archived ones are left out as `backfill --only-missing` leaves them out: they cannot be pulled.
+ */
 async function readRecentImages(reader: RegistryReader, names: readonly string[], count: number): Promise<Map<string, ImageSummary[]>> {
-  const images = await mapLimit(names, 4, (name) => reader.images(name).then((all) => all.slice(0, count), () => undefined));
+  const images = await mapLimit(names, 4, (name) => reader.images(name)
+    .then((all) => all.filter((i) => !isArchived(i)).slice(0, count), () => undefined));
   return new Map(names.flatMap((name, i) => (images[i] ? [[name, images[i]] as const] : [])));
 }
 

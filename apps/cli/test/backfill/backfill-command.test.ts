@@ -7,6 +7,7 @@ import {
   DescribeReplicationBackfillResultsCommand,
   ECRClient,
   ListReplicationBackfillsCommand,
+  ReplicationBackfillInProgressException,
   ReplicationBackfillSummary,
   StartReplicationBackfillCommand,
 } from '@aws-sdk/client-ecr';
@@ -104,6 +105,20 @@ describe('backfill', () => {
     // Without --only-missing no image is read: only the source's rules, through its own credentials (same account).
     expect(roles).toEqual([undefined]);
     expect(backfillRoles).toEqual([undefined]);
+  });
+
+  test('a retried start meets the SDK\'s ReplicationBackfillInProgressException: the command follows the running backfill of this source, exit 0', async () => {
+    ecr.on(StartReplicationBackfillCommand).rejects(new ReplicationBackfillInProgressException({ message: 'in progress for eu-west-1', $metadata: {} }));
+    ecr.on(ListReplicationBackfillsCommand)
+      .resolvesOnce({ registryId: SOURCE.account, backfills: [] })
+      .resolvesOnce({ registryId: SOURCE.account, backfills: [summary('bf-lost', SAME_ACCOUNT, 'PREPARING')] })
+      .resolves({ registryId: SOURCE.account, backfills: [summary('bf-lost', SAME_ACCOUNT, 'COMPLETE', [2, 2, 0])] });
+    const { code, stdout } = await backfill(['--destination', SAME_ACCOUNT.id, '--json']);
+    expect(code).toBe(0);
+    expect(ecr.commandCalls(StartReplicationBackfillCommand)).toHaveLength(1);
+    expect((JSON.parse(stdout) as BackfillReport).destinations).toEqual([
+      expect.objectContaining({ id: SAME_ACCOUNT.id, outcome: 'complete', backfillId: 'bf-lost', attached: true }),
+    ]);
   });
 
   test('failed images are listed with repository, tag, digest and failure code: exit 1', async () => {

@@ -1,7 +1,24 @@
-/** What a backfill copies: every source repository a rule matches, not only the listed ones. */
-import { repositoriesCopiedTo } from '../../src/backfill/compare';
+import { missingImages, repositoriesCopiedTo } from '../../src/backfill/compare';
+import { ImageSummary } from '../../src/registry/data';
 import { CROSS_ACCOUNT, repo, SAME_ACCOUNT, topology } from '../fixtures';
 
+const image = (digest: string, status?: string): ImageSummary => ({ digest: `sha256:${digest}`, tags: [], ...(status ? { status } : {}) });
+
+describe('missingImages', () => {
+  test('an archived destination image is there, not missing', () => {
+    const source = new Map([['app', [image('a'), image('b')]]]);
+    const destination = new Map([['app', [image('a', 'ARCHIVED'), image('b', 'ACTIVATING')]]]);
+    expect(missingImages(source, destination)).toEqual([]);
+  });
+
+  test('an archived source image is not asked for; an active one is', () => {
+    const source = new Map([['app', [image('a', 'ARCHIVED'), image('b', 'ACTIVE')]]]);
+    const destination = new Map([['app', [] as ImageSummary[]]]);
+    expect(missingImages(source, destination)).toEqual([{ repository: 'app', repositoryMissing: false, images: [image('b', 'ACTIVE')] }]);
+  });
+});
+
+/** What a backfill copies: every source repository a rule matches, not only the listed ones. */
 describe('repositoriesCopiedTo', () => {
   const base = topology({ repositories: [repo('shop/api'), repo('shared/base')] });
   const t = { ...base, repositories: base.repositories.map((r) => (r.name === 'shared/base' ? { ...r, destinations: [SAME_ACCOUNT.id] } : r)) };

@@ -20,6 +20,8 @@ class FakeRegistry implements ReplicationBackfills {
   readonly started: string[] = [];
   /** Errors thrown by the next calls of each method, in order. */
   readonly errors: { start: Error[]; list: Error[] } = { start: [], list: [] };
+  /** Starts that succeed in ECR but whose answer is lost (the call fails with this transient error). */
+  readonly lostAnswers: Error[] = [];
   /** The most in progress at once. */
   peak = 0;
   private next = 1;
@@ -27,15 +29,20 @@ class FakeRegistry implements ReplicationBackfills {
   constructor(private readonly plan: Record<string, { rounds?: number; failed?: BackfillImageFailure[]; endAs?: string }> = {}) {}
 
   /** A backfill that is already running (started by someone else, or an earlier run). */
-  running(account: string, region: string, rounds = 1, status = 'IN_PROGRESS'): string {
+  running(account: string, region: string, rounds = 1, status = 'IN_PROGRESS', sourceAccount?: string): string {
     const id = `existing-${this.next++}`;
-    this.backfills.push({ id, destination: { account, region }, status, left: rounds, failures: [], endAs: status === 'STOPPING' ? 'STOPPED' : 'COMPLETE', startedAt: new Date(0) });
+    this.backfills.push({ id, ...(sourceAccount ? { sourceAccount } : {}), destination: { account, region }, status, left: rounds, failures: [], endAs: status === 'STOPPING' ? 'STOPPED' : 'COMPLETE', startedAt: new Date(0) });
     return id;
   }
 
   async startBackfill(d: { account: string; region: string }): Promise<BackfillData> {
     const error = this.errors.start.shift();
     if (error) throw error;
+    const lost = this.lostAnswers.shift();
+    if (lost) {
+      await this.startBackfill(d);
+      throw lost;
+    }
     const active = this.backfills.filter((b) => !['COMPLETE', 'FAILED', 'STOPPED'].includes(b.status));
     if (active.some((b) => b.destination.region === d.region)) throw named('ReplicationBackfillInProgressException');
     if (active.length >= 10) throw named('LimitExceededException');
@@ -210,5 +217,82 @@ describe('scheduleBackfills', () => {
     registry.errors.list.push(named('AccessDeniedException', { message: 'not authorized to perform: ecr:ListReplicationBackfills' }));
     const { states } = await run([target('222222222222', 'eu-west-1')], registry);
     expect(states[0]).toMatchObject({ phase: 'error', error: expect.stringContaining('cannot list the backfills of the source registry: access denied') });
+  });
+
+  describe('StartReplicationBackfill has no idempotency token: never a second backfill to one destination', () => {
+    // Errors of StartReplicationBackfill in the ECR API model (@aws-sdk/client-ecr 3.1169): ReplicationBackfillInProgressException
+    // ("already in progress for the specified destination Region"), LimitExceededException, ServerException, ValidationException.
+    test('a start whose answer was lost: the retry meets ReplicationBackfillInProgressException and follows the backfill it started', async () => {
+      const registry = new FakeRegistry({ '222222222222-eu-west-1': { rounds: 2 } });
+      registry.lostAnswers.push(named('ServerException', { $fault: 'server' }));
+      const { byId } = await run([target('222222222222', 'eu-west-1')], registry);
+      expect(registry.started).toEqual(['222222222222-eu-west-1']);
+      expect(byId.get('222222222222-eu-west-1')).toMatchObject({ backfillId: 'bf-1', attached: true, phase: 'ended', status: 'COMPLETE' });
+    });
+
+    test('a person starts the same destination while it waits for its Region: followed, not started again', async () => {
+      const registry = new FakeRegistry({ '222222222222-eu-west-1': { rounds: 1 } });
+      let round = 0;
+      let theirs = '';
+      const { byId } = await run([target('222222222222', 'eu-west-1'), target('333333333333', 'eu-west-1')], registry, {
+        sleep: async () => {
+          // Between two rounds, someone else starts 333333333333-eu-west-1 (it runs for 3 listings).
+          if (++round === 1) theirs = registry.running('333333333333', 'eu-west-1', 3);
+        },
+      });
+      expect(registry.started).toEqual(['222222222222-eu-west-1']);
+      expect(byId.get('333333333333-eu-west-1')).toMatchObject({ backfillId: theirs, attached: true, phase: 'ended', status: 'COMPLETE' });
+    });
+
+    test('ReplicationBackfillInProgressException with a backfill of this source to another account in the Region: waits and says whose', async () => {
+      const registry = new FakeRegistry();
+      const { states } = await run([target('222222222222', 'eu-west-1')], registry, {
+        wait: false,
+        // Started by someone between the listing and the start.
+        backfills: Object.assign(Object.create(registry), {
+          startBackfill: async () => {
+            registry.running('333333333333', 'eu-west-1', 3);
+            throw named('ReplicationBackfillInProgressException');
+          },
+        }),
+      });
+      expect(states[0]).toMatchObject({ phase: 'waiting', attached: false });
+      expect(states[0].waitingFor).toMatch(/^the backfill existing-\d of this source to 333333333333-eu-west-1 holds the Region/);
+    });
+
+    test('a running backfill of another source registry to the same destination is never followed: wait, and say why', async () => {
+      const registry = new FakeRegistry();
+      registry.running('222222222222', 'eu-west-1', 2, 'IN_PROGRESS', '999999999999');
+      const first = await run([target('222222222222', 'eu-west-1')], registry, {
+        wait: false,
+        sourceAccount: SOURCE,
+        backfills: Object.assign(Object.create(registry), { startBackfill: async () => { throw named('ReplicationBackfillInProgressException'); } }),
+      });
+      expect(first.states[0]).toMatchObject({ phase: 'waiting', attached: false });
+      // Known busy from the listing: it is not even tried, and the reason is the Region's.
+      expect(first.states[0].waitingFor).toContain('another backfill to eu-west-1 is in progress');
+
+      const registry2 = new FakeRegistry();
+      const later = await run([target('222222222222', 'eu-west-1')], registry2, {
+        wait: false,
+        sourceAccount: SOURCE,
+        backfills: Object.assign(Object.create(registry2), {
+          startBackfill: async () => {
+            registry2.running('222222222222', 'eu-west-1', 2, 'IN_PROGRESS', '999999999999');
+            throw named('ReplicationBackfillInProgressException');
+          },
+        }),
+      });
+      expect(later.states[0]).toMatchObject({ phase: 'waiting', attached: false });
+      expect(later.states[0].backfillId).toBeUndefined();
+      expect(later.states[0].waitingFor).toMatch(/of another source registry \(999999999999\) to 222222222222-eu-west-1 holds the Region: not followed/);
+    });
+
+    test('ReplicationBackfillInProgressException with nothing listed in the Region: waits, saying the registry does not list it', async () => {
+      const registry = new FakeRegistry();
+      registry.errors.start.push(named('ReplicationBackfillInProgressException'));
+      const { states } = await run([target('222222222222', 'eu-west-1')], registry, { wait: false });
+      expect(states[0].waitingFor).toContain('ECR reports a backfill in progress to eu-west-1 that this source registry does not list');
+    });
   });
 });

@@ -64,8 +64,8 @@ describe('import', () => {
     expect(model.source.id).toBe('111111111111-us-east-1');
     expect(model.destinations.map((d) => d.id)).toEqual(['111111111111-eu-west-1', '222222222222-eu-central-1']);
     expect(model.repositories.map((r) => [r.name, r.existing, r.imageTagMutability])).toEqual([['app', true, 'IMMUTABLE'], ['team/api', true, 'MUTABLE']]);
-    // The credentials' own account: no role.
-    expect(roles).toEqual([undefined]);
+    // The credentials' own account: no role; then the destinations (what they already hold), the other account through its look-up role.
+    expect(roles).toEqual([undefined, undefined, 'arn:aws:iam::222222222222:role/cdk-hnb659fds-lookup-role-222222222222-eu-central-1']);
   });
 
   test('--output writes the file (its $schema line relative to it) and says so; an existing file needs --force', async () => {
@@ -169,12 +169,12 @@ describe('import', () => {
     const lookup = fakeReaders(other);
     const viaRole = await run(['import', '--region', 'eu-west-1', '--account', '222222222222'], { readerFor: lookup.readerFor });
     expect(viaRole.code).toBe(0);
-    expect(lookup.roles).toEqual(['arn:aws:iam::222222222222:role/cdk-hnb659fds-lookup-role-222222222222-eu-west-1']);
+    expect(lookup.roles.slice(0, 1)).toEqual(['arn:aws:iam::222222222222:role/cdk-hnb659fds-lookup-role-222222222222-eu-west-1']);
     expect(parseTopology(filled(viaRole.stdout)).source.id).toBe('222222222222-eu-west-1');
 
     const named = fakeReaders(other);
     expect((await run(['import', '--region', 'eu-west-1', '--account', '222222222222', '--role-name', 'importer'], { readerFor: named.readerFor })).code).toBe(0);
-    expect(named.roles).toEqual(['arn:aws:iam::222222222222:role/importer']);
+    expect(named.roles.slice(0, 1)).toEqual(['arn:aws:iam::222222222222:role/importer']);
 
     const none = await run(['import', '--region', 'eu-west-1', '--account', '222222222222', '--no-assume-role'], { readerFor: fakeReaders(other).readerFor });
     expect(none.code).toBe(1);
@@ -185,7 +185,7 @@ describe('import', () => {
   test('--assume-role always reads even the credentials\' own account through the role', async () => {
     const { readerFor, roles } = fakeReaders(source());
     expect((await run(['import', '--region', 'us-east-1', '--assume-role', 'always', '--role-name', 'reader'], { readerFor })).code).toBe(0);
-    expect(roles).toEqual(['arn:aws:iam::111111111111:role/reader']);
+    expect(roles.slice(0, 1)).toEqual(['arn:aws:iam::111111111111:role/reader']);
   });
 
   test('an output file that cannot be written: exit 1', async () => {

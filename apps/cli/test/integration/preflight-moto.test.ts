@@ -198,7 +198,7 @@ describeAgainstMoto('preflight against moto_server', () => {
     expect(replication.fix).toContain('aws ecr put-replication-configuration --replication-configuration \'{"rules":[]}\' --region us-east-1');
     expect(app.fix).toMatch(/^adopt it: add existing: true/);
     expect(aes.detail).toContain(`team/api already exists in ${MOTO_ACCOUNT}/eu-west-1 (AES-256, 1 image(s))`);
-    expect(aes.fix).toContain(`aws ecr delete-repository --repository-name team/api --registry-id ${MOTO_ACCOUNT} --region eu-west-1 --force`);
+    expect(aes.fix).toContain(`aws ecr delete-repository --repository-name team/api --registry-id ${MOTO_ACCOUNT} --region eu-west-1 (without --force`);
     expect(policy.detail).toContain('Allow statement "ReplicationFromSource" (arn:aws:iam::444444444444:root: ecr:ReplicateImage)');
     expect(policy.fix).toContain('aws ecr delete-registry-policy --region eu-central-1');
   });

@@ -4,6 +4,7 @@
  * faults the command exists to catch. Skipped with a warning when moto_server
  * is not installed, except on CI (CI=true) where that is a failure.
  */
+import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
 import {
   CreateRepositoryCommand,
   ECRClient,
@@ -12,7 +13,7 @@ import {
 } from '@aws-sdk/client-ecr';
 import { CreateAliasCommand, CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { DestinationModel, validateTopology } from '@ecr-kms-replication/stacks';
+import { DestinationModel, groupRepositories, repositoriesStackName, validateTopology } from '@ecr-kms-replication/stacks';
 import { describeAgainstMoto } from '@ecr-kms-replication/testing';
 import { runCli } from '../../src/cli';
 import { VerifyReport } from '../../src/report/result';
@@ -102,6 +103,13 @@ async function deploy(faults: Faults = {}, input: TopologyInput = TOPOLOGY): Pro
       }));
     }
   }
+}
+
+async function cloudFormationFor(account: string, region: string): Promise<CloudFormationClient> {
+  const sts = new STSClient({ region: 'us-east-1' });
+  const { Credentials: c } = await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/setup`, RoleSessionName: 'setup' }));
+  const credentials = { accessKeyId: c!.AccessKeyId!, secretAccessKey: c!.SecretAccessKey!, sessionToken: c!.SessionToken };
+  return new CloudFormationClient({ region, credentials });
 }
 
 async function verify(args: string[] = [], input: TopologyInput = TOPOLOGY) {
@@ -242,5 +250,30 @@ describeAgainstMoto('verify against moto_server', () => {
     const { code, problems } = await verifyJson([], { ...TOPOLOGY, keyAlias: 'alias/other' });
     expect(code).toBe(1);
     expect(problems.filter((p) => p.check === 'encryption').every((p) => p.status === 'error' && p.detail.includes('cannot resolve alias/other'))).toBe(true);
+  });
+
+  // moto's CloudFormation keeps stacks, their outputs and resources (it drops ECR settings, so the stack holds a queue here).
+  test('a stack of ours the topology no longer produces is a warning naming the delete command (ListStacks, DescribeStacks)', async () => {
+    await deploy();
+    const model = validateTopology(TOPOLOGY);
+    const used = new Set(groupRepositories(model.repositories).keys());
+    const group = [1, 2, 3, 4, 5, 6, 7, 8].find((g) => !used.has(g))!;
+    const name = repositoriesStackName('destination', { account: '111111111111', region: 'eu-central-1' }, group);
+    const cloudformation = await cloudFormationFor('111111111111', 'eu-central-1');
+    await cloudformation.send(new CreateStackCommand({
+      StackName: name,
+      TemplateBody: JSON.stringify({
+        Resources: { Queue: { Type: 'AWS::SQS::Queue' } },
+        Outputs: { ReplicationSource: { Value: model.source.id } },
+      }),
+    }));
+    const { code, problems } = await verifyJson();
+    expect(code).toBe(0);
+    expect(problems).toEqual([expect.objectContaining({
+      env: '111111111111-eu-central-1',
+      check: 'stale-stack',
+      status: 'warn',
+      fix: `delete it with credentials of account 111111111111: aws cloudformation delete-stack --stack-name ${name} --region eu-central-1`,
+    })]);
   });
 });

@@ -48,8 +48,8 @@ describe('checkStacks', () => {
     const stuck = { ...registryStack, resources: [{ logicalId: 'Key', type: 'AWS::KMS::Key', physicalId: 'key-1', status: 'DELETE_SKIPPED' }] };
     const [result] = checkStacks(CROSS_ACCOUNT, { registryStack: stuck, repositoriesStacks: [] });
     expect(result).toMatchObject({ check: 'stack', status: 'fail' });
-    expect(result.detail).toBe('the stack ecr-replication-destination-222222222222-eu-central-1 in 222222222222/eu-central-1 is in ROLLBACK_COMPLETE: '
-      + 'every deployment of it fails until it is deleted; it retained AWS::KMS::Key key-1');
+    expect(result.detail).toBe('the stack ecr-replication-destination-222222222222-eu-central-1 in 222222222222/eu-central-1 is in ROLLBACK_COMPLETE '
+      + '(its creation failed and was rolled back: it can only be deleted): every deployment of it fails until it is deleted; it retained AWS::KMS::Key key-1');
     expect(result.fix).toMatch(/^aws cloudformation delete-stack --stack-name ecr-replication-destination-222222222222-eu-central-1 --region eu-central-1, then run preflight again/);
   });
 
@@ -169,13 +169,32 @@ describe('checkRepositories', () => {
     expect(app.status).toBe('fail');
     expect(app.detail).toContain('(AES-256, 12 image(s))');
     expect(app.detail).toContain('an AES-256 repository can never be adopted');
-    expect(app.fix).toBe('encryption cannot be changed, so replace it (its 12 image(s) are deleted with it and come back only when pushed again to the source (or backfilled)): '
-      + 'list what would be lost with aws ecr describe-images --repository-name app --registry-id 222222222222 --region eu-central-1; '
-      + 'delete it with aws ecr delete-repository --repository-name app --registry-id 222222222222 --region eu-central-1 --force; '
-      + 'then deploy (the pipeline creates it KMS-encrypted)');
+    expect(app.fix).toBe('encryption cannot be changed, so replace it: it holds images, so first make sure each of its 12 image(s) is also in the source '
+      + '(backfill copies them back afterwards) or kept elsewhere: '
+      + 'aws ecr describe-images --repository-name app --registry-id 222222222222 --region eu-central-1 --filter imageStatus=ANY lists them; '
+      + 'then delete them (aws ecr batch-delete-image --repository-name app --registry-id 222222222222 --region eu-central-1 --image-ids ...) '
+      + 'and the empty repository: aws ecr delete-repository --repository-name app --registry-id 222222222222 --region eu-central-1 '
+      + '(without --force, ECR refuses while an image is left); then deploy (the pipeline creates it KMS-encrypted)');
     const adopted = topology({ repositories: [{ name: 'app', existing: [CROSS_ACCOUNT.id] }] });
     const [marked] = checkRepositories(adopted, CROSS_ACCOUNT, new Map([['app', aes('app')]]), NONE);
     expect(marked.detail).toBe('app in 222222222222/eu-central-1 is encrypted with AES-256 (12 image(s)): it can never be adopted, only KMS-encrypted repositories can');
+  });
+
+  // DescribeImages without imageStatus returns ACTIVE images only: the count is over every status (reader.images).
+  test('a repository whose images are all archived is not called empty, and no advice deletes an image (--force never)', () => {
+    const archived = { ...aes('app', 4), archivedImageCount: 4 };
+    const [replace] = checkRepositories(t, CROSS_ACCOUNT, new Map([['app', archived]]), NONE);
+    expect(replace.detail).toContain('(AES-256, 4 image(s), 4 of them archived)');
+    expect(replace.fix).toContain('each of its 4 image(s) (4 archived) is also in the source');
+    const [foreign] = checkRepositories(t, CROSS_ACCOUNT, new Map([['app', { ...kms('app', 2), archivedImageCount: 1 }]]), NONE);
+    expect(foreign.fix).toContain('2 image(s) (1 archived)');
+    const [uncounted] = checkRepositories(t, CROSS_ACCOUNT, new Map([['app', { name: 'app', encryptionType: 'AES256' }]]), NONE);
+    for (const row of [replace, foreign, uncounted]) {
+      expect(row.fix).not.toMatch(/delete-repository [^;(]*--force/);
+      expect(row.fix).not.toContain('it holds no image');
+    }
+    const [empty] = checkRepositories(t, CROSS_ACCOUNT, new Map([['app', aes('app', 0)]]), NONE);
+    expect(empty.fix).toContain('it holds no image: aws ecr delete-repository --repository-name app --registry-id 222222222222 --region eu-central-1;');
   });
 
   test('a KMS destination repository is adopted when existing names the destination, with its own key named', () => {

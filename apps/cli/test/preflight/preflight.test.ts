@@ -64,7 +64,7 @@ describe('preflightTopology', () => {
     registries[SOURCE.id].rules = [{ destinations: [{ region: 'ap-south-1', registryId: '444444444444' }], repositoryFilters: [{ filter: 'legacy/', filterType: 'PREFIX_MATCH' }] }];
     registries[SOURCE.id].repositories = new Map([['app', { name: 'app', encryptionType: 'AES256' }]]);
     registries[SAME_ACCOUNT.id].repositories = new Map([['team/api', { name: 'team/api', encryptionType: 'AES256' }]]);
-    registries[SAME_ACCOUNT.id].images = new Map([['team/api', [{ digest: 'sha256:1', tags: ['v1'] }, { digest: 'sha256:2', tags: [] }]]]);
+    registries[SAME_ACCOUNT.id].images = new Map([['team/api', [{ digest: 'sha256:1', tags: ['v1'] }, { digest: 'sha256:2', tags: [], status: 'ARCHIVED' }]]]);
     registries[CROSS_ACCOUNT.id].policy = JSON.stringify({
       Version: '2012-10-17',
       Statement: [{ Sid: 'Legacy', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::444444444444:root' }, Action: 'ecr:ReplicateImage', Resource: '*' }],
@@ -79,8 +79,33 @@ describe('preflightTopology', () => {
       '222222222222-eu-central-1 warn registry-policy',
     ]);
     const aes = report.environments[1].checks.find((c) => c.repository === 'team/api')!;
-    expect(aes.detail).toContain('(AES-256, 2 image(s))');
-    expect(aes.fix).toContain('aws ecr delete-repository --repository-name team/api --registry-id 111111111111 --region eu-west-1 --force');
+    expect(aes.detail).toContain('(AES-256, 2 image(s), 1 of them archived)');
+    expect(aes.fix).toContain('aws ecr delete-repository --repository-name team/api --registry-id 111111111111 --region eu-west-1 (without --force');
+  });
+
+  // Stack names carry only role, account and Region: the ReplicationSource output (every stack of a stage) says whose they are.
+  test.each([
+    ['a same-account destination', SAME_ACCOUNT],
+    ['a cross-account destination', CROSS_ACCOUNT],
+  ])('%s whose stacks another topology (another source) deployed is refused, with both sources named', async (_, dest) => {
+    const registries = deployedRegistries();
+    const other = '111111111111-us-west-2';
+    registries[dest.id].stacks = deployedStacks(t, dest).map((s) => ({ ...s, outputs: { ReplicationSource: other } }));
+    const report = await preflightTopology(t, options(fakeReaders(registries).readerFor));
+    expect(report.ok).toBe(false);
+    const rows = report.environments.find((e) => e.id === dest.id)!.checks;
+    const stacks = rows.filter((c) => c.check === 'stack');
+    expect(stacks.length).toBeGreaterThan(1);
+    for (const row of stacks) {
+      expect(row.status).toBe('fail');
+      expect(row.detail).toMatch(new RegExp(`belongs to the topology whose source is ${other} .*not to this one \\(source ${SOURCE.id}\\)`));
+      expect(row.fix).toContain(`take ${dest.id} out of this topology (source ${SOURCE.id}) or use another account or Region`);
+    }
+    // Nothing in them counts as this deployment's own.
+    expect(rows.filter((c) => c.detail.startsWith('this deployment\'s own'))).toEqual([]);
+    // Stacks that name this topology's source, or predate the output, stay ours.
+    registries[dest.id].stacks = deployedStacks(t, dest).map((s, i) => (i === 0 ? { ...s, outputs: { ReplicationSource: SOURCE.id } } : s));
+    expect(problems(await preflightTopology(t, options(fakeReaders(registries).readerFor)))).toEqual([]);
   });
 
   test('a first create that failed: the stuck stack and what it left behind', async () => {

@@ -27,11 +27,11 @@ const to = (...envs: { account: string; region: string }[]) => envs.map((e) => (
 const filters = (...names: string[]) => names.map((filter) => ({ filter, filterType: 'PREFIX_MATCH' }));
 
 describe('the rules a topology deploys', () => {
-  test('listed names as they are, namespaces as <prefix>/, one rule per identical destination set', () => {
+  test('the stacks model\'s rules: namespaces as <prefix>/, listed names as they are, one rule per identical destination set', () => {
     expect(topologyReplicationRules(t)).toEqual([
-      { destinations: to(SAME_ACCOUNT, CROSS_ACCOUNT), repositoryFilters: filters('shop/api', 'team-a/') },
-      { destinations: to(SAME_ACCOUNT), repositoryFilters: filters('shared/base') },
+      { destinations: to(SAME_ACCOUNT, CROSS_ACCOUNT), repositoryFilters: filters('team-a/', 'shop/api') },
       { destinations: to(CROSS_ACCOUNT), repositoryFilters: filters('team-b/') },
+      { destinations: to(SAME_ACCOUNT), repositoryFilters: filters('shared/base') },
     ]);
   });
 
@@ -71,7 +71,9 @@ describe('replicated but unmanaged', () => {
 
 describe('creation templates and ecr:CreateRepository', () => {
   test('the source gets a CREATE_ON_PUSH template for every namespace, a destination a REPLICATION one for each routed there', () => {
-    expect(expectedTemplates(t, SOURCE.id).map((x) => `${x.prefix} ${x.appliedFor}`)).toEqual(['team-a CREATE_ON_PUSH', 'team-b CREATE_ON_PUSH']);
+    expect(expectedTemplates(t, SOURCE.id).map((x) => `${x.prefix} ${x.appliedFor}`)).toEqual([
+      'team-a CREATE_ON_PUSH,PULL_THROUGH_CACHE', 'team-b CREATE_ON_PUSH,PULL_THROUGH_CACHE',
+    ]);
     expect(expectedTemplates(t, SAME_ACCOUNT.id).map((x) => `${x.prefix} ${x.appliedFor}`)).toEqual(['team-a REPLICATION']);
     expect(expectedTemplates(t, CROSS_ACCOUNT.id).map((x) => x.prefix)).toEqual(['team-a', 'team-b']);
   });

@@ -29,7 +29,14 @@ afterAll(() => {
 describe('stackResources', () => {
   test('a stack with its status and every resource, over pages', async () => {
     cloudformation.on(DescribeStacksCommand, { StackName: 'ecr-replication-destination-222222222222-eu-west-1' })
-      .resolves({ Stacks: [{ StackName: 'ecr-replication-destination-222222222222-eu-west-1', StackStatus: 'ROLLBACK_COMPLETE', CreationTime: new Date() }] });
+      .resolves({
+        Stacks: [{
+          StackName: 'ecr-replication-destination-222222222222-eu-west-1',
+          StackStatus: 'ROLLBACK_COMPLETE',
+          CreationTime: new Date(),
+          Outputs: [{ OutputKey: 'ReplicationSource', OutputValue: '111111111111-us-east-1' }],
+        }],
+      });
     cloudformation.on(ListStackResourcesCommand)
       .resolvesOnce({
         StackResourceSummaries: [{ LogicalResourceId: 'Key', PhysicalResourceId: 'k-1', ResourceType: 'AWS::KMS::Key', ResourceStatus: 'DELETE_SKIPPED', LastUpdatedTimestamp: new Date() }],
@@ -45,6 +52,7 @@ describe('stackResources', () => {
         { logicalId: 'Key', physicalId: 'k-1', type: 'AWS::KMS::Key', status: 'DELETE_SKIPPED' },
         { logicalId: 'Alias', physicalId: undefined, type: 'AWS::KMS::Alias', status: 'DELETE_COMPLETE' },
       ],
+      outputs: { ReplicationSource: '111111111111-us-east-1' },
     });
     expect(cloudformation.commandCalls(ListStackResourcesCommand)[1].args[0].input).toEqual({ StackName: 'ecr-replication-destination-222222222222-eu-west-1', NextToken: 'next' });
   });

@@ -67,7 +67,9 @@ describe('verifyTopology', () => {
   test('--images warns, per destination and repository, about recent source images absent there, with the backfill to run', async () => {
     const image = (d: string, tag?: string) => ({ digest: `sha256:${d.repeat(64)}`, tags: tag ? [tag] : [] });
     const registries = goodRegistries(t);
-    registries[t.source.id].images = new Map([['app', [image('c', 'v3'), image('b', 'v2'), image('a', 'v1')]], ['team/api', []]]);
+    // The most recent source image is archived: never asked for (backfill would not copy it either).
+    const archived = { ...image('d', 'v4'), status: 'ARCHIVED' };
+    registries[t.source.id].images = new Map([['app', [archived, image('c', 'v3'), image('b', 'v2'), image('a', 'v1')]], ['team/api', []]]);
     registries[t.destinations[0].id].images = new Map([['app', [image('c', 'v3')]]]);
     registries[CROSS_ACCOUNT.id].images = new Map([['app', [image('c', 'v3'), image('b', 'v2'), image('a')]]]);
     const report = await verifyTopology(t, { ...options(fakeReaders(registries).readerFor), images: 2 });
@@ -98,7 +100,7 @@ test('the largest topology (25 destinations × 1,000 repositories) is checked (t
     'me-central-1', 'sa-east-1', 'us-west-2',
   ];
   const destinations = regions.map((region, i) => ({ account: i % 2 ? '222222222222' : '111111111111', region }));
-  const repositories = Array.from({ length: 1000 }, (_, i) => repo(`team-${i % 10}/service-${i}`));
+  const repositories = Array.from({ length: 1000 }, (_, i) => repo(`team-${i % 10}/service-${String(i).padStart(4, '0')}`));
   const t = topology({ destinations, repositories });
   expect(t.destinations.filter((d) => d.crossAccount)).toHaveLength(12);
   const registries = goodRegistries(t);

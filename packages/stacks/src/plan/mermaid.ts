@@ -1,13 +1,14 @@
 import { TopologyModel } from '../topology/model';
+import { namespaceFilter, namespacesRoutedTo, repositoriesRoutedTo } from '../topology/routing';
 
 /**
  * A Mermaid `flowchart LR` of the topology: registries grouped by account,
- * replication edges from the source labelled with the repository count, and
- * the pipeline that deploys them.
+ * replication edges from the source labelled with what is routed along each
+ * (namespaces by filter, listed repositories by count), and the pipeline that
+ * deploys them.
  */
 export function topologyMermaid(model: TopologyModel): string {
   const lines = ['flowchart LR'];
-  const repositories = `${model.repositories.length} ${model.repositories.length === 1 ? 'repository' : 'repositories'}`;
   const pipelineAccount = model.pipeline.account;
 
   // Accounts in order of appearance: source first, then destinations.
@@ -38,7 +39,7 @@ export function topologyMermaid(model: TopologyModel): string {
   }
 
   for (const destination of model.destinations) {
-    lines.push(`  ${nodeId(model.source.id)} -->|"${repositories}"| ${nodeId(destination.id)}`);
+    lines.push(`  ${nodeId(model.source.id)} -->|"${edgeLabel(model, destination.id)}"| ${nodeId(destination.id)}`);
   }
   for (const account of accounts) {
     lines.push(`  pipeline -.->|deploys| ${accountId(account)}`);
@@ -51,6 +52,22 @@ export function topologyMermaid(model: TopologyModel): string {
     lines.push(`  pipeline -.->|failures, approvals${model.alerts.verifySchedule ? ', scheduled verification' : ''}| alerts`);
   }
   return lines.join('\n') + '\n';
+}
+
+/** What replicates along an edge: its namespaces (by filter, or their count past three) and its listed repositories. */
+function edgeLabel(model: TopologyModel, destinationId: string): string {
+  const namespaces = namespacesRoutedTo(model, destinationId);
+  const listed = repositoriesRoutedTo(model, destinationId).length;
+  const parts: string[] = [];
+  if (namespaces.length > 3) {
+    parts.push(`${namespaces.length} namespaces`);
+  } else if (namespaces.length > 0) {
+    parts.push(namespaces.map((n) => `${namespaceFilter(n.prefix)}*`).join(', '));
+  }
+  if (listed > 0 || namespaces.length === 0) {
+    parts.push(`${listed} ${listed === 1 ? 'repository' : 'repositories'}`);
+  }
+  return parts.join('; ');
 }
 
 /** The alerts topic beside the pipeline, when alerts are on. */

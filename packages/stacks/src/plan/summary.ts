@@ -1,5 +1,7 @@
 import { deploymentOrder } from './order';
-import { DestinationModel, KeyPrincipals, RepositoryModel, SourceModel, TopologyModel, deploysCreationTemplate } from '../topology/model';
+import { DestinationModel, KeyPrincipals, NamespaceModel, RepositoryModel, SourceModel, TopologyModel, deploysCreationTemplate } from '../topology/model';
+import { coveringNamespace, createRepositoryPrefixes, namespaceFilter, namespacesRoutedTo, replicationRules, repositoriesRoutedTo } from '../topology/routing';
+import { topologyWarnings } from '../topology/warnings';
 
 /**
  * A plain-text description of what a topology deploys and in which order,
@@ -16,17 +18,34 @@ export function planSummary(model: TopologyModel): string {
   lines.push('');
 
   lines.push(`Destination registries (${model.destinations.length}, created with their repositories before the source replicates to them)`);
+  const routing = isRouted(model);
   model.destinations.forEach((destination, i) => {
     lines.push(`  ${i + 1}. ${environmentLine(destination)}`);
-    lines.push(`     ${destination.crossAccount ? 'cross-account (registry policy lets the source replicate here)' : 'same account as the source'}`);
-    lines.push(`     creation template: ${creationTemplateLine(destination)}`);
+    lines.push(`     ${crossAccountLine(model, destination)}`);
+    lines.push(`     creation template: ${creationTemplateLine(model, destination)}`);
+    const namespaces = namespacesRoutedTo(model, destination.id);
+    if (namespaces.length > 0) {
+      lines.push(`     namespace templates (replication, this registry's key): ${namespaces.map((n) => namespaceFilter(n.prefix)).join(', ')}`);
+    }
+    if (routing) {
+      lines.push(`     routed here: ${count(namespaces.length, 'namespace')}, ${count(repositoriesRoutedTo(model, destination.id).length, 'listed repository', 'listed repositories')}`);
+    }
     lines.push(...keyLines(model, destination).map((line) => `   ${line}`));
   });
   lines.push('');
 
-  lines.push(`Repositories (${model.repositories.length}, in the source and in every destination)`);
+  if (model.namespaces.length > 0) {
+    lines.push(`Namespaces (${model.namespaces.length}: every repository under each prefix, created on push in the source and by replication `
+      + 'in the destinations it is routed to, with each registry\'s key)');
+    for (const namespace of model.namespaces) {
+      lines.push(`  - ${namespaceLine(model, namespace)}`);
+    }
+    lines.push('');
+  }
+
+  lines.push(`Repositories (${model.repositories.length}, in the source and in ${routing ? 'the destinations each is routed to' : 'every destination'})`);
   for (const repository of model.repositories) {
-    lines.push(`  - ${repositoryLine(repository)}`);
+    lines.push(`  - ${repositoryLine(model, repository)}`);
   }
   const withoutLifecycle = model.repositories.filter((r) => r.lifecycle === undefined).length;
   if (withoutLifecycle > 0) {
@@ -34,6 +53,13 @@ export function planSummary(model: TopologyModel): string {
       + 'it rejects them; defaults.lifecycle (or lifecycle per repository) lifts it');
   }
   lines.push('');
+
+  if (routing) {
+    const rules = replicationRules(model);
+    lines.push(`Replication rules (${rules.length} of at most 10; filters match by prefix)`);
+    rules.forEach((rule, i) => lines.push(`  ${i + 1}. ${rule.filters.join(', ')} -> ${rule.destinations.join(', ')}`));
+    lines.push('');
+  }
 
   lines.push(`Removal: ${model.removal === 'retain'
     ? 'retain (keys and repositories outlive their stacks)'
@@ -63,15 +89,57 @@ export function planSummary(model: TopologyModel): string {
   steps.push('verification');
   steps.forEach((step, i) => lines.push(`  ${i + 1}. ${step}`));
 
+  const warnings = topologyWarnings(model);
+  if (warnings.length > 0) {
+    lines.push('');
+    lines.push(...warnings.map((warning) => `Warning: ${warning}`));
+  }
+
   return lines.join('\n') + '\n';
 }
 
-function creationTemplateLine(destination: DestinationModel): string {
+/** The topology uses namespaces or routes something to fewer than every destination. */
+function isRouted(model: TopologyModel): boolean {
+  const all = model.destinations.length;
+  return model.namespaces.length > 0 || model.repositories.some((r) => r.destinations.length !== all);
+}
+
+function crossAccountLine(model: TopologyModel, destination: DestinationModel): string {
+  if (!destination.crossAccount) return 'same account as the source';
+  const prefixes = createRepositoryPrefixes(model, destination.id);
+  return prefixes.length === 0
+    ? 'cross-account (registry policy lets the source replicate here)'
+    : `cross-account (registry policy lets the source replicate here, and create repositories only under ${prefixes.map((p) => `${p}/*`).join(', ')})`;
+}
+
+function namespaceLine(model: TopologyModel, namespace: NamespaceModel): string {
+  const notes = [
+    `filter ${namespaceFilter(namespace.prefix)}`,
+    `to ${destinationsText(model, namespace.destinations)}`,
+    `image tags ${namespace.imageTagMutability.toLowerCase()}`,
+  ];
+  if (namespace.lifecycle?.maxImageCount !== undefined) notes.push(`keep ${namespace.lifecycle.maxImageCount} images`);
+  if (namespace.lifecycle?.untaggedExpiryDays !== undefined) notes.push(`untagged expire after ${namespace.lifecycle.untaggedExpiryDays} days`);
+  return `${namespace.prefix} (${notes.join('; ')})`;
+}
+
+function destinationsText(model: TopologyModel, ids: readonly string[]): string {
+  return ids.length === model.destinations.length ? 'every destination' : ids.join(', ');
+}
+
+function count(n: number, singular: string, plural = `${singular}s`): string {
+  return `${n} ${n === 1 ? singular : plural}`;
+}
+
+function creationTemplateLine(model: TopologyModel, destination: DestinationModel): string {
   if (deploysCreationTemplate(destination)) {
     return 'on (repositories replication creates here are KMS-encrypted too)';
   }
   if (destination.crossAccount) {
-    // The registry policy never grants ecr:CreateRepository: replication cannot create repositories here.
+    // The registry policy grants ecr:CreateRepository only under routed namespaces, never on the whole registry.
+    if (namespacesRoutedTo(model, destination.id).length > 0) {
+      return 'ROOT not deployed (cross-account: replication may create repositories here only under the namespaces routed here)';
+    }
     return 'not deployed (cross-account: replication cannot create repositories here, so a template would never act)';
   }
   return 'off';
@@ -93,8 +161,11 @@ function listOrNone(values: readonly string[]): string {
   return values.length > 0 ? values.join(', ') : '(none)';
 }
 
-function repositoryLine(repository: RepositoryModel): string {
+function repositoryLine(model: TopologyModel, repository: RepositoryModel): string {
   const notes: string[] = [];
+  if (repository.destinations.length !== model.destinations.length) notes.push(`to ${destinationsText(model, repository.destinations)}`);
+  const namespace = coveringNamespace(model, repository.name);
+  if (namespace) notes.push(`in namespace ${namespace.prefix}`);
   const adoptedIn = [...(repository.existing ? ['the source'] : []), ...repository.existingDestinations];
   if (adoptedIn.length > 0) notes.push(`existing: adopted in ${adoptedIn.join(', ')}, not created`);
   notes.push(`image tags ${repository.imageTagMutability.toLowerCase()}`);

@@ -1,6 +1,7 @@
 import { Stage, StageProps, Tags, Validations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { AlertsStack, VerificationSettings, alertsStackName } from './alerts-stack';
+import { addSourceOutput } from './registry-stage';
 import { EcrReplicationChecks } from './security-checks';
 import { TopologyModel } from '../topology/model';
 
@@ -42,6 +43,7 @@ export class AlertsStage extends Stage {
       verification: props.verification,
     });
 
+    addSourceOutput(this.alertsStack, topology);
     Tags.of(this).add('ManagedBy', 'ecr-kms-replication');
     for (const [key, value] of Object.entries(topology.tags)) {
       Tags.of(this).add(key, value);

@@ -3,7 +3,8 @@ import { Construct } from 'constructs';
 import { alertsEventBusArn } from './alerts-stack';
 import { stageId } from './naming';
 import { RegistryStage } from './registry-stage';
-import { DestinationModel, TopologyModel, deploysCreationTemplate } from '../topology/model';
+import { DestinationModel, TopologyModel } from '../topology/model';
+import { coveringNamespace, createRepositoryPrefixes, creationTemplatesIn, repositoriesRoutedTo } from '../topology/routing';
 
 export interface DestinationStageProps extends StageProps {
   readonly topology: TopologyModel;
@@ -12,26 +13,35 @@ export interface DestinationStageProps extends StageProps {
 
 /**
  * A destination registry, ready before the first image arrives: its key,
- * every repository pre-created with that key (except those adopted here with
- * `existing`; repositories adopted only in the source are created), the
- * registry policy a cross-account source needs, and (in the source's account
- * only) the creation template that encrypts anything replication creates on its own.
+ * every listed repository routed here pre-created with that key (except those
+ * adopted here with `existing`; repositories adopted only in the source are
+ * created), a creation template for each namespace routed here (and, in the
+ * source's account only, the `ROOT` safety net) so that whatever replication
+ * creates is encrypted with the key too, and the registry policy a
+ * cross-account source needs: replicate into what is routed here, create only
+ * under the routed namespaces.
  */
 export class DestinationStage extends RegistryStage {
   constructor(scope: Construct, props: DestinationStageProps) {
     const { topology, destination } = props;
-    const repositoryNames = topology.repositories.map((r) => r.name);
+    const routed = repositoriesRoutedTo(topology, destination.id);
+    const namespaces = createRepositoryPrefixes(topology, destination.id);
     super(scope, stageId('destination', destination), {
       ...props,
       role: 'destination',
       environment: destination,
       // Repositories adopted here exist already: not created, still in the registry policy.
-      repositories: topology.repositories.filter((r) => !r.existingDestinations.includes(destination.id)),
+      repositories: routed.filter((r) => !r.existingDestinations.includes(destination.id)),
       registry: {
         replicationAccess: destination.crossAccount
-          ? { sourceAccount: topology.source.account, repositoryNames }
+          ? {
+            sourceAccount: topology.source.account,
+            // A listed repository inside a routed namespace is covered by the namespace's wildcard.
+            repositoryNames: routed.filter((r) => !coveringNamespace(topology, r.name)).map((r) => r.name),
+            namespaces,
+          }
           : undefined,
-        creationTemplate: deploysCreationTemplate(destination),
+        creationTemplates: creationTemplatesIn(topology, destination.id),
         // ECR emits the failure in the registry it replicates into.
         alerts: topology.alerts ? { eventBusArn: alertsEventBusArn(topology.pipeline) } : undefined,
       },

@@ -43,3 +43,19 @@ export function stageId(role: EnvironmentRole, env: Environment): string {
   const title = role === 'source' ? 'Source' : 'Destination';
   return `${title}-${environmentId(env)}`;
 }
+
+/**
+ * The output every stack of a stage carries, naming the source registry of
+ * the topology that deployed it (`111111111111-us-east-1`). Stack names carry
+ * only role, account and Region, so a second topology sharing a destination
+ * would find the first one's stacks under its own names; `preflight` reads
+ * this output to tell them apart. An output rather than a stack tag:
+ * CloudFormation propagates stack tags to every resource it creates, which
+ * would add a tag key to every key and repository.
+ */
+export const SOURCE_OUTPUT = 'ReplicationSource';
+
+/** The value of {@link SOURCE_OUTPUT} for a topology whose source is `source`. */
+export function sourceOwnerValue(source: Environment): string {
+  return environmentId(source);
+}

@@ -1,6 +1,6 @@
 import {
   BackfillRole,
-  CreationTemplateSafetyNet,
+  RegistryCreationTemplates,
   RegistryReplication,
   ReplicationAccess,
   ReplicationFailureForwarding,
@@ -8,22 +8,35 @@ import {
   ResourceScope,
 } from '@ecr-kms-replication/constructs';
 import { Aws, CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { creationTemplateRoleName } from './naming';
 import { removalPolicyOf } from './removal';
 import { Environment, KeyPrincipals, RemovalMode } from '../topology/model';
+import { CreationTemplateModel } from '../topology/routing';
 
-/** Source registries replicate these repositories to these destinations. */
-export interface ReplicationSettings {
+/** One replication rule: repositories matching these `PREFIX_MATCH` filters go to these destinations. */
+export interface ReplicationRuleSettings {
   readonly destinations: readonly Environment[];
-  readonly repositoryNames: readonly string[];
+  readonly filters: readonly string[];
 }
 
-/** Cross-account destinations let the source account replicate into these repositories. */
+/** Source registries replicate by these rules (see `replicationRules`). */
+export interface ReplicationSettings {
+  readonly rules: readonly ReplicationRuleSettings[];
+}
+
+/**
+ * Cross-account destinations let the source account replicate into these
+ * repositories and namespaces, and create repositories under the namespaces.
+ */
 export interface ReplicationAccessSettings {
   readonly sourceAccount: string;
+  /** Listed repositories outside every namespace routed here. */
   readonly repositoryNames: readonly string[];
+  /** Namespaces routed here: `repository/<prefix>/*`, creation included, once their template exists. */
+  readonly namespaces: readonly string[];
 }
 
 export interface RegistryStackProps extends StackProps {
@@ -45,11 +58,11 @@ export interface RegistryStackProps extends StackProps {
    */
   readonly replicationAccess?: ReplicationAccessSettings;
   /**
-   * Deploy the repository creation template safety net (same-account
-   * destinations only), with its role named by {@link creationTemplateRoleName}.
-   * @default false
+   * The registry's repository creation templates (see `creationTemplatesIn`),
+   * sharing one role named by {@link creationTemplateRoleName}.
+   * @default - no creation template
    */
-  readonly creationTemplate?: boolean;
+  readonly creationTemplates?: readonly CreationTemplateModel[];
   /**
    * Deploy the role of the `backfill` command, trusted by these accounts
    * (source only).
@@ -86,25 +99,41 @@ export class RegistryStack extends Stack {
 
     if (props.replication) {
       new RegistryReplication(this, 'Replication', {
-        destinations: props.replication.destinations.map(({ account, region }) => ({ account, region })),
-        repositoryFilters: [...props.replication.repositoryNames],
+        rules: props.replication.rules.map((rule) => ({
+          destinations: rule.destinations.map(({ account, region }) => ({ account, region })),
+          repositoryFilters: [...rule.filters],
+        })),
       });
     }
-    if (props.replicationAccess) {
-      new ReplicationAccess(this, 'ReplicationAccess', {
-        sourceAccounts: [props.replicationAccess.sourceAccount],
-        repositoryNames: [...props.replicationAccess.repositoryNames],
-        // Past about 150 names ECR's 10,240-character policy limit forces
-        // namespace wildcards (`team/*`); without CreateRepository the source
-        // still only replicates into repositories that exist here.
-        resourceScope: ResourceScope.WIDEN_TO_FIT,
-      });
-    }
-    if (props.creationTemplate) {
-      new CreationTemplateSafetyNet(this, 'CreationTemplate', {
+    const templates = props.creationTemplates && props.creationTemplates.length > 0
+      ? new RegistryCreationTemplates(this, 'CreationTemplate', {
         encryptionKey: this.key,
         roleName: creationTemplateRoleName({ account: this.account, region: this.region }),
+        templates: props.creationTemplates.map((template) => ({
+          prefix: template.prefix,
+          appliedFor: [...template.appliedFor],
+          imageTagMutability: template.namespace?.imageTagMutability === 'MUTABLE' ? ecr.TagMutability.MUTABLE : ecr.TagMutability.IMMUTABLE,
+          lifecycle: template.namespace?.lifecycle,
+          description: template.namespace ? namespaceDescription(template.namespace.prefix) : undefined,
+        })),
+      })
+      : undefined;
+    if (props.replicationAccess) {
+      const access = new ReplicationAccess(this, 'ReplicationAccess', {
+        sourceAccounts: [props.replicationAccess.sourceAccount],
+        repositoryNames: [...props.replicationAccess.repositoryNames],
+        namespaces: [...props.replicationAccess.namespaces],
+        // Past about 150 names ECR's 10,240-character policy limit forces
+        // namespace wildcards (`team/*`); without CreateRepository the source
+        // still only replicates into repositories that exist here. The
+        // namespaces' CreateRepository grant is never widened.
+        resourceScope: ResourceScope.WIDEN_TO_FIT,
       });
+      if (props.replicationAccess.namespaces.length > 0 && templates) {
+        // Replication may create repositories here only once the template
+        // that encrypts them with this registry's key exists.
+        access.node.addDependency(templates);
+      }
     }
 
     if (props.backfillRole) {
@@ -123,4 +152,10 @@ export class RegistryStack extends Stack {
       value: `${this.account}.dkr.ecr.${this.region}.${this.urlSuffix}`,
     });
   }
+}
+
+/** The description of a namespace's template; none when the prefix makes it longer than ECR's 256 characters. */
+function namespaceDescription(prefix: string): string | undefined {
+  const description = `ecr-kms-replication namespace ${prefix}/: repositories created with this registry's key`;
+  return description.length <= 256 ? description : undefined;
 }

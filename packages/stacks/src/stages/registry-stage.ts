@@ -1,6 +1,6 @@
-import { PermissionsBoundary, Stage, StageProps, Tags, Validations } from 'aws-cdk-lib';
+import { CfnOutput, PermissionsBoundary, Stack, Stage, StageProps, Tags, Validations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { EnvironmentRole, PERMISSIONS_BOUNDARY_POLICY_NAME, registryStackName, repositoriesStackName } from './naming';
+import { EnvironmentRole, PERMISSIONS_BOUNDARY_POLICY_NAME, registryStackName, repositoriesStackName, SOURCE_OUTPUT, sourceOwnerValue } from './naming';
 import { RegistryStack, RegistryStackProps } from './registry-stack';
 import { RepositoriesStack } from './repositories-stack';
 import { groupRepositories } from './repository-groups';
@@ -15,7 +15,7 @@ export interface RegistryStageProps extends StageProps {
   /** The repositories this stage creates (adopted ones excluded). */
   readonly repositories: readonly RepositoryModel[];
   /** Role-specific registry settings (replication, access, creation template). */
-  readonly registry: Pick<RegistryStackProps, 'replication' | 'replicationAccess' | 'creationTemplate' | 'backfillRole' | 'alerts'>;
+  readonly registry: Pick<RegistryStackProps, 'replication' | 'replicationAccess' | 'creationTemplates' | 'backfillRole' | 'alerts'>;
 }
 
 /**
@@ -62,10 +62,19 @@ export class RegistryStage extends Stage {
       this.repositoriesStacks.push(stack);
     }
 
+    for (const stack of [this.registryStack, ...this.repositoriesStacks]) addSourceOutput(stack, topology);
     Tags.of(this).add('ManagedBy', 'ecr-kms-replication');
     for (const [key, value] of Object.entries(topology.tags)) {
       Tags.of(this).add(key, value);
     }
     Validations.of(this).addPlugins(new EcrReplicationChecks(this));
   }
+}
+
+/** Records on `stack` which topology (by its source registry) owns it: see {@link SOURCE_OUTPUT}. */
+export function addSourceOutput(stack: Stack, topology: TopologyModel): void {
+  new CfnOutput(stack, SOURCE_OUTPUT, {
+    description: 'The source registry of the ecr-kms-replication topology that owns this stack',
+    value: sourceOwnerValue(topology.source),
+  });
 }

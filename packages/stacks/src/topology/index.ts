@@ -7,3 +7,4 @@ export type { TopologyFile } from './schema';
 export { formatTopologyFile, schemaReference, TOPOLOGY_SCHEMA_FILE } from './write';
 export type { FieldComment, TopologyFileOptions } from './write';
 export * from './routing';
+export { topologyWarnings } from './warnings';

@@ -5,12 +5,12 @@ import { z } from 'zod';
 import { crossCheckProblems } from './cross-checks';
 import { didYouMean } from './did-you-mean';
 import { TopologyError, TopologyProblem } from './errors';
-import { DestinationModel, RepositoryModel, TopologyModel, environmentId } from './model';
+import { DestinationModel, LifecycleModel, NamespaceModel, RepositoryModel, TopologyModel, environmentId } from './model';
 import { DEFAULT_VERIFY_SCHEDULE, EXISTING_EVERYWHERE, EXISTING_SOURCE, TopologyFile, VERIFY_SCHEDULE_OFF, topologySchema } from './schema';
 
 type Segment = string | number;
 
-const REQUIRED_FIELDS = 'source, destinations, repositories and pipeline';
+const REQUIRED_FIELDS = 'source, destinations, repositories (or namespaces) and pipeline';
 
 /** Reads, parses and validates a topology file. Throws `TopologyError` for anything a user got wrong. */
 export function loadTopology(path: string): TopologyModel {
@@ -234,30 +234,47 @@ function toModel(file: TopologyFile): TopologyModel {
     ...principals(d),
   }));
   const defaults = file.defaults ?? {};
-  const repositories: RepositoryModel[] = file.repositories.map((r) => {
-    const lifecycle = r.lifecycle ?? defaults.lifecycle;
-    const hasLifecycle = lifecycle !== undefined
-      && (lifecycle.maxImageCount !== undefined || lifecycle.untaggedExpiryDays !== undefined);
+  const everywhere = destinations.map((d) => d.id);
+  // Routing as written, kept in the topology's destination order.
+  const routed = (ids: readonly string[] | undefined) => (ids === undefined ? everywhere : everywhere.filter((id) => ids.includes(id)));
+  const repositories: RepositoryModel[] = (file.repositories ?? []).map((r) => {
+    const lifecycle = lifecycleOf(r.lifecycle ?? defaults.lifecycle);
     return {
       name: r.name,
-      ...existingOf(r.existing, source.id, destinations.map((d) => d.id)),
+      ...existingOf(r.existing, source.id, everywhere),
       imageTagMutability: r.imageTagMutability ?? defaults.imageTagMutability ?? 'IMMUTABLE',
       scanOnPush: r.scanOnPush ?? defaults.scanOnPush ?? true,
-      ...(hasLifecycle ? { lifecycle: { ...lifecycle } } : {}),
-      destinations: destinations.map((d) => d.id),
+      ...(lifecycle ? { lifecycle } : {}),
+      destinations: routed(r.destinations),
+    };
+  });
+  const namespaces: NamespaceModel[] = (file.namespaces ?? []).map((n) => {
+    const lifecycle = lifecycleOf(n.lifecycle ?? defaults.lifecycle);
+    return {
+      prefix: n.prefix,
+      destinations: routed(n.destinations),
+      imageTagMutability: n.imageTagMutability ?? defaults.imageTagMutability ?? 'IMMUTABLE',
+      ...(lifecycle ? { lifecycle } : {}),
     };
   });
   return {
     source,
     destinations,
     repositories,
-    namespaces: [],
+    namespaces,
     pipeline: { ...file.pipeline },
     keyAlias: file.keyAlias,
     removal: file.removal,
     tags: { ...file.tags },
     ...alertsModel(file),
   };
+}
+
+/** A lifecycle that sets something, or `undefined`. */
+function lifecycleOf(lifecycle: LifecycleModel | undefined): LifecycleModel | undefined {
+  return lifecycle !== undefined && (lifecycle.maxImageCount !== undefined || lifecycle.untaggedExpiryDays !== undefined)
+    ? { ...lifecycle }
+    : undefined;
 }
 
 /** Alerts are on unless the file says `alerts: false`. */
@@ -274,7 +291,7 @@ function alertsModel(file: TopologyFile): Pick<TopologyModel, 'alerts'> {
 }
 
 /** `existing` as written (true, everywhere, a list of environments) → where the repository is adopted. */
-function existingOf(existing: TopologyFile['repositories'][number]['existing'], sourceId: string, destinationIds: readonly string[]) {
+function existingOf(existing: NonNullable<TopologyFile['repositories']>[number]['existing'], sourceId: string, destinationIds: readonly string[]) {
   if (existing === EXISTING_EVERYWHERE) return { existing: true, existingDestinations: [...destinationIds] };
   if (typeof existing === 'boolean') return { existing, existingDestinations: [] };
   const ids = new Set(existing);

@@ -89,21 +89,24 @@ export interface DestinationModel extends Environment, KeyPrincipals {
   /** The destination is in another account than the source: it needs a registry policy. */
   readonly crossAccount: boolean;
   /**
-   * The topology asks for the repository creation template safety net: any
-   * repository that replication creates here is encrypted with this
-   * registry's key. Only same-account destinations get it: see
-   * {@link deploysCreationTemplate}.
+   * The topology allows repository creation templates here: the `ROOT`
+   * safety net (same-account destinations only, see
+   * {@link deploysCreationTemplate}) and the templates of the namespaces
+   * routed here. A namespace may not be routed to a destination without them.
    */
   readonly creationTemplate: boolean;
 }
 
 /**
- * Whether a destination gets the creation template safety net. Replication
- * creates a missing repository only where the source may call
- * `ecr:CreateRepository`: always in its own account, and in another account
- * only if the registry policy grants it. This product's registry policy never
- * does, so in a cross-account destination the template would never act and
- * is not deployed.
+ * Whether a destination gets the `ROOT` creation template safety net (for
+ * repositories outside every namespace). Replication creates a missing
+ * repository only where the source may call `ecr:CreateRepository`: always
+ * in its own account, and in another account only where the registry policy
+ * grants it. This product's registry policy grants it only on the prefixes of
+ * the namespaces routed there (`repository/<prefix>/*`), never on the whole
+ * registry, so a cross-account `ROOT` template would never act and is not
+ * deployed. Namespace templates are another matter: every registry a
+ * namespace is routed to gets one, cross-account too (see `creationTemplatesIn`).
  */
 export function deploysCreationTemplate(destination: DestinationModel): boolean {
   return destination.creationTemplate && !destination.crossAccount;

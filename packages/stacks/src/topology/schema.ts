@@ -93,8 +93,9 @@ const destinationSchema = z
     keyAdmins: keyAdmins.optional(),
     keyUsers: keyUsers.optional(),
     creationTemplate: z.boolean().default(true).meta({
-      description: 'Deploy a repository creation template, so that any repository replication creates here is encrypted with this registry\'s key. '
-        + 'Only in the source\'s account: in another account replication cannot create repositories (the registry policy does not grant ecr:CreateRepository), so none is deployed there.',
+      description: 'Deploy repository creation templates here, so that any repository replication creates here is encrypted with this registry\'s key: '
+        + 'the ROOT safety net in the source\'s account (in another account replication may create repositories only under routed namespaces), '
+        + 'and one per namespace routed here. false: none, and no namespace may be routed here.',
     }),
   })
   .meta({ description: 'A registry images are replicated to, created beforehand with a KMS key. keyAdmins/keyUsers here override the top-level ones.' });
@@ -146,6 +147,15 @@ const existingSchema = z
     examples: [true, EXISTING_EVERYWHERE, [EXISTING_SOURCE, '222222222222-eu-west-1']],
   });
 
+/** Routing: the destination ids (`<account>-<region>`) a namespace or listed repository is replicated to. */
+const routing = z
+  .array(z.string().min(1, { error: 'must be a destination id <account>-<region>' }))
+  .min(1, { error: 'must list at least one destination id <account>-<region>; leave destinations out to route to every destination' })
+  .meta({
+    description: 'The destinations (ids <account>-<region>) this is replicated to. Default: every destination.',
+    examples: [['222222222222-eu-west-1']],
+  });
+
 const repositorySchema = z
   .strictObject({
     name: repositoryName,
@@ -153,12 +163,40 @@ const repositorySchema = z
     imageTagMutability: tagMutability.optional(),
     scanOnPush: scanOnPush.optional(),
     lifecycle: lifecycle.optional(),
+    destinations: routing.optional(),
   }, {
     error: (issue) => issue.code === 'invalid_type' && typeof issue.input === 'string'
       ? `must be a mapping with a name, e.g. - name: ${issue.input}`
       : undefined,
   })
-  .meta({ description: 'A repository, KMS-encrypted in the source and every destination.' });
+  .meta({ description: 'A repository, KMS-encrypted in the source and every destination it is routed to.' });
+
+/** Why a namespace has no scanOnPush (README, "Namespaces"). */
+export const NAMESPACE_SCAN_ON_PUSH_MESSAGE = 'is not allowed on a namespace: a repository creation template cannot carry scan-on-push. '
+  + 'Turn on scanning for the namespace in the registry\'s scanning configuration (ECR "registry scanning", filter <prefix>/*), '
+  + 'or list the repository under repositories with its own scanOnPush';
+
+const namespaceSchema = z
+  .strictObject({
+    prefix: repositoryName.meta({
+      description: 'The namespace, without a trailing /: team-a covers every repository team-a/... (never team-a itself, nor team-ab/...).',
+      examples: ['team-a', 'org/team-a'],
+    }),
+    destinations: routing.optional(),
+    imageTagMutability: tagMutability.optional(),
+    lifecycle: lifecycle.optional(),
+    scanOnPush: z.never({ error: NAMESPACE_SCAN_ON_PUSH_MESSAGE }).optional().meta({
+      description: 'Not allowed: a repository creation template cannot carry scan-on-push (use registry scanning, or list the repository).',
+    }),
+  }, {
+    error: (issue) => issue.code === 'invalid_type' && typeof issue.input === 'string'
+      ? `must be a mapping with a prefix, e.g. - prefix: ${issue.input}`
+      : undefined,
+  })
+  .meta({
+    description: 'Every repository under <prefix>/, listed or not: a repository creation template in the source (create on push) and in '
+      + 'every destination it is routed to (replication) encrypts each one with that registry\'s key.',
+  });
 
 const defaultsSchema = z
   .strictObject({
@@ -279,7 +317,16 @@ export const topologySchema = z
     repositories: z
       .array(repositorySchema)
       .min(1, { error: 'must list at least one repository' })
-      .meta({ description: 'Repositories created (or adopted) in the source and created in every destination.', maxItems: MAX_REPOSITORIES }),
+      .optional()
+      .meta({
+        description: 'Repositories created (or adopted) in the source and created in every destination they are routed to. '
+          + 'Optional when namespaces are listed.',
+        maxItems: MAX_REPOSITORIES,
+      }),
+    namespaces: z
+      .array(namespaceSchema)
+      .optional()
+      .meta({ description: 'Namespaces: every repository under each prefix, created on push in the source and by replication in its destinations.' }),
     keyAdmins: keyAdmins.default([]).meta({ description: 'Default KMS key administrators for every registry that does not set its own.' }),
     keyUsers: keyUsers.default([]).meta({ description: 'Default KMS key users for every registry that does not set its own.' }),
     keyAlias,
@@ -293,7 +340,7 @@ export const topologySchema = z
   })
   .meta({
     title: 'ecr-kms-replication topology',
-    description: 'Source registry, destination registries, repositories and pipeline of a KMS-encrypted ECR replication.',
+    description: 'Source registry, destination registries, repositories, namespaces and pipeline of a KMS-encrypted ECR replication.',
   });
 
 /** The topology file after schema validation, with schema defaults applied. */

@@ -60,3 +60,12 @@ describe('topologyMermaid', () => {
     expect(text).toContain('-->|"1 repository"|');
   });
 });
+
+test('topologyMermaid: each edge carries what is routed along it, namespaces by filter', () => {
+  const topology = validTopology();
+  topology.namespaces = [{ prefix: 'team-c', destinations: ['222222222222-eu-west-1'] }, { prefix: 'platform' }];
+  topology.repositories.push({ name: 'shared/base', destinations: ['111111111111-us-west-2'] });
+  const lines = topologyMermaid(validateTopology(topology)).split('\n');
+  expect(lines).toContain('  r_111111111111_us_east_1 -->|"platform/*; 3 repositories"| r_111111111111_us_west_2');
+  expect(lines).toContain('  r_111111111111_us_east_1 -->|"team-c/*, platform/*; 2 repositories"| r_222222222222_eu_west_1');
+});

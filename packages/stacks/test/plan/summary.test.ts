@@ -116,3 +116,47 @@ describe('planSummary: alerts', () => {
     expect(text).not.toContain('failed replications');
   });
 });
+
+describe('planSummary with namespaces and routing', () => {
+  const topology = validTopology();
+  topology.namespaces = [{ prefix: 'team-c', destinations: ['222222222222-eu-west-1'], imageTagMutability: 'MUTABLE' }, { prefix: 'platform' }];
+  topology.repositories.push({ name: 'shared/base', destinations: ['111111111111-us-west-2'] });
+  topology.alerts = { verifySchedule: 'off' };
+  const summary = planSummary(validateTopology(topology));
+
+  test('lists the namespaces with their filter, routing and settings', () => {
+    expect(summary).toContain([
+      'Namespaces (2: every repository under each prefix, created on push in the source and by replication in the destinations it is routed to, with each registry\'s key)',
+      '  - team-c (filter team-c/; to 222222222222-eu-west-1; image tags mutable)',
+      '  - platform (filter platform/; to every destination; image tags immutable)',
+    ].join('\n'));
+  });
+
+  test('shows per destination its namespace templates, what is routed there, and what the source may create there', () => {
+    expect(summary).toContain([
+      '  2. account 222222222222, Region eu-west-1 (222222222222-eu-west-1)',
+      '     cross-account (registry policy lets the source replicate here, and create repositories only under team-c/*, platform/*)',
+      '     creation template: ROOT not deployed (cross-account: replication may create repositories here only under the namespaces routed here)',
+      '     namespace templates (replication, this registry\'s key): team-c/, platform/',
+      '     routed here: 2 namespaces, 2 listed repositories',
+    ].join('\n'));
+    expect(summary).toContain('  - shared/base (to 111111111111-us-west-2; image tags immutable; scan on push on)');
+  });
+
+  test('shows the replication rules, one per destination set', () => {
+    expect(summary).toContain([
+      'Replication rules (3 of at most 10; filters match by prefix)',
+      '  1. team-c/ -> 222222222222-eu-west-1',
+      '  2. platform/, team-a/service, team-b/api -> 111111111111-us-west-2, 222222222222-eu-west-1',
+      '  3. shared/base -> 111111111111-us-west-2',
+    ].join('\n'));
+  });
+
+  test('warns when namespaces go without a scheduled verification', () => {
+    expect(summary).toMatch(/\nWarning: the topology has 2 namespace\(s\) and alerts\.verifySchedule: off: /);
+  });
+
+  test('a topology with only listed repositories shows no namespaces and no rules section', () => {
+    expect(planSummary(validateTopology(validTopology()))).not.toMatch(/Namespaces|Replication rules|routed here/);
+  });
+});

@@ -35,6 +35,7 @@ describe('the alerts stack (alerts on, with an e-mail)', () => {
     expect(stage.alertsStack.stackName).toBe('ecr-replication-alerts');
     expect(stage.alertsStack.account).toBe('333333333333');
     expect(stage.alertsStack.region).toBe('us-east-1');
+    template.hasOutput('ReplicationSource', { Value: '111111111111-us-east-1' });
   });
 
   test('has the topic, encrypted with its own rotating key, and the e-mail subscription', () => {

@@ -27,6 +27,12 @@ describe('a same-account destination (111111111111/us-west-2)', () => {
     }
   });
 
+  test('every stack of the stage names the source registry of its topology (output ReplicationSource), not its own registry', () => {
+    for (const stack of [stage.registryStack, ...stage.repositoriesStacks]) {
+      Template.fromStack(stack).hasOutput('ReplicationSource', { Value: '111111111111-us-east-1' });
+    }
+  });
+
   test('creates one retained, rotating KMS key with the topology alias', () => {
     registry.resourceCountIs('AWS::KMS::Key', 1);
     registry.hasResource('AWS::KMS::Key', {
@@ -149,7 +155,7 @@ test('tags every resource with the topology tags', () => {
 });
 
 test('a cross-account destination of 1,000 repositories keeps its registry policy within ECR\'s limit', () => {
-  const repositories = Array.from({ length: 1000 }, (_, i) => ({ name: `team-${i % 10}/service-${i}` }));
+  const repositories = Array.from({ length: 1000 }, (_, i) => ({ name: `team-${i % 10}/service-${String(i).padStart(4, '0')}` }));
   const { registry } = destinationStage([{ account: '222222222222', region: 'eu-west-1' }], 0, { repositories });
   const [policy] = Object.values(registry.findResources('AWS::ECR::RegistryPolicy'));
   // The policy as ECR receives it: partition pseudo parameters resolved.

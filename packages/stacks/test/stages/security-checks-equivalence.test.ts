@@ -29,7 +29,7 @@ test('the rules that skip a resource class by its properties are exactly the lis
 
 test('the same findings as the plain AwsSolutions checks', () => {
   const model = topology([{ account: '222222222222', region: 'eu-west-1' }], {
-    repositories: Array.from({ length: 30 }, (_, i) => ({ name: `team/service-${i}` })),
+    repositories: Array.from({ length: 30 }, (_, i) => ({ name: `team/service-${String(i).padStart(2, '0')}` })),
   });
   const stage = new DestinationStage(testApp(), { topology: model, destination: model.destinations[0] });
   // Findings of several kinds, some on resource classes the stage already has.

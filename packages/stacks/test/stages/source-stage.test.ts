@@ -17,6 +17,12 @@ describe('the source of a mixed topology (three destinations, same and cross acc
     expect(stage.registryStack.region).toBe('us-east-1');
   });
 
+  test('every stack of the stage names the source registry that owns it (output ReplicationSource)', () => {
+    for (const stack of [stage.registryStack, ...stage.repositoriesStacks]) {
+      Template.fromStack(stack).hasOutput('ReplicationSource', { Value: '111111111111-us-east-1', Description: Match.stringLikeRegexp('owns this stack') });
+    }
+  });
+
   test('replicates every repository, the adopted one included, to every destination', () => {
     registry.resourceCountIs('AWS::ECR::ReplicationConfiguration', 1);
     registry.hasResourceProperties('AWS::ECR::ReplicationConfiguration', {

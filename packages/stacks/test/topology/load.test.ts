@@ -50,7 +50,7 @@ describe('loadTopology', () => {
   test('an empty file gets its own message', () => {
     const file = tempFile('topology.yaml', '');
     expect(topologyError(() => loadTopology(file)).message).toBe(
-      `${file} is not valid (1 problem):\n  - the file is empty; it must define source, destinations, repositories and pipeline`);
+      `${file} is not valid (1 problem):\n  - the file is empty; it must define source, destinations, repositories (or namespaces) and pipeline`);
   });
 
   test('a file with only comments is empty too', () => {
@@ -77,7 +77,7 @@ describe('loadTopology', () => {
   test('a list at the top level is not a topology', () => {
     expect(topologyError(() => parseTopology('- a\n- b\n', 'topology.yaml')).message).toBe(
       'topology.yaml is not valid (1 problem):\n'
-      + '  - must be a mapping of fields (source, destinations, repositories and pipeline), not a list (value: ["a","b"])');
+      + '  - must be a mapping of fields (source, destinations, repositories (or namespaces) and pipeline), not a list (value: ["a","b"])');
   });
 
   test('JSON is accepted (it is YAML)', () => {

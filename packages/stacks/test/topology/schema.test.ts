@@ -10,7 +10,7 @@ describe('JSON Schema', () => {
   test('describes the file as written: required fields, defaults, no unknown fields', () => {
     const schema = topologyJsonSchema() as any;
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
-    expect(schema.required).toEqual(['source', 'destinations', 'repositories', 'pipeline']);
+    expect(schema.required).toEqual(['source', 'destinations', 'pipeline']); // repositories or namespaces: a cross-check
     expect(schema.additionalProperties).toBe(false);
     expect(schema.properties.keyAlias.default).toBe('alias/ecr-kms-replication');
     expect(schema.properties.removal).toEqual(expect.objectContaining({ enum: ['retain', 'destroy'], default: 'retain' }));

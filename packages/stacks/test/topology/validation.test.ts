@@ -104,9 +104,18 @@ describe('repositories', () => {
     ]);
   });
 
-  test('names that start with a digit, and names that are prefixes of others, are fine', () => {
-    const model = validateTopology(withChange((t) => { t.repositories = [{ name: '1app' }, { name: 'app' }, { name: 'app-old' }]; }));
-    expect(model.repositories.map((r) => r.name)).toEqual(['1app', 'app', 'app-old']);
+  test('names that start with a digit are fine', () => {
+    const model = validateTopology(withChange((t) => { t.repositories = [{ name: '1app' }, { name: 'app' }]; }));
+    expect(model.repositories.map((r) => r.name)).toEqual(['1app', 'app']);
+  });
+
+  test('a name that is a prefix of another is refused: its filter would replicate the other too', () => {
+    expect(problemsOf(() => validateTopology(withChange((t) => { t.repositories = [{ name: 'app' }, { name: 'app-old' }]; })))).toEqual([{
+      path: 'repositories[0].name',
+      message: 'is a prefix of repositories[1] (app-old): ECR filters by prefix, so the filter app would also replicate app-old '
+        + 'and any repository named app...; rename one, or list them under a namespace',
+      value: 'app',
+    }]);
   });
 
   test('a repository listed twice is reported at the repeat', () => {
@@ -116,7 +125,7 @@ describe('repositories', () => {
   });
 
   test('1,000 repositories fit, 1,001 do not: the message names the ECR quotas', () => {
-    const names = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `repo-${i}` }));
+    const names = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `repo-${String(i).padStart(4, '0')}` }));
     expect(validateTopology(withChange((t) => { t.repositories = names(1000); })).repositories).toHaveLength(1000);
     expect(problemLines(() => validateTopology(withChange((t) => { t.repositories = names(1001); })))).toEqual([
       'repositories: lists 1,001 repositories; one replication configuration holds at most 1,000 '
