@@ -1,6 +1,7 @@
 /** `import` proposes namespaces where a live filter is a prefix of several repositories. */
 import { importReplication, namespaceOfFilter } from '../../src/import/replication';
-import { importedTopologyText, importTopology, SourceRegistry } from '../../src/import/topology';
+import { parseTopology } from '@ecr-kms-replication/stacks';
+import { importedTopologyText, importTopology, PLACEHOLDERS, SourceRegistry } from '../../src/import/topology';
 import { RepositoryData } from '../../src/registry/data';
 
 const EU = { region: 'eu-west-1', registryId: '111111111111' };
@@ -60,6 +61,14 @@ describe('proposed namespaces', () => {
     expect(text).toContain('name: team-a/web');
     // Listed repositories under a routed namespace are routed like it.
     expect(imported.data.repositories).toEqual(expect.arrayContaining([{ name: 'team-b/job', existing: true, destinations: ['222222222222-eu-central-1'] }]));
+    // Valid once the placeholders are filled in: the namespaces and the repositories under them agree.
+    expect(imported.problems.filter((p) => p.startsWith('validate will refuse'))).toEqual([]);
+    const model = parseTopology(text
+      .replace(PLACEHOLDERS.connectionArn, 'arn:aws:codeconnections:us-east-1:333333333333:connection/00000000-0000-0000-0000-000000000000')
+      .replace(PLACEHOLDERS.repository, 'my-org/ecr-kms-replication'), 'the imported topology');
+    expect(model.namespaces.map((n) => `${n.prefix} ${n.imageTagMutability} ${n.destinations.join(',')}`)).toEqual([
+      'team-a MUTABLE 111111111111-eu-west-1,222222222222-eu-central-1', 'team-b IMMUTABLE 222222222222-eu-central-1',
+    ]);
     expect(imported.problems).toContain('rule 2: filter \'team-b/\' is a prefix of 2 repositories (team-b/cron, team-b/job): they are imported by name; '
       + 'the namespace team-b is proposed for them, to review (it also replicates repositories created later under \'team-b/\').');
   });
