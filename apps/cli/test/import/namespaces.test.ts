@@ -1,6 +1,6 @@
 /** `import` proposes namespaces where a live filter is a prefix of several repositories. */
-import { importReplication, namespaceOfFilter } from '../../src/import/replication';
 import { parseTopology } from '@ecr-kms-replication/stacks';
+import { importReplication, namespaceOfFilter } from '../../src/import/replication';
 import { importedTopologyText, importTopology, PLACEHOLDERS, SourceRegistry } from '../../src/import/topology';
 import { RepositoryData } from '../../src/registry/data';
 
