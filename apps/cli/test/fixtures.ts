@@ -106,6 +106,8 @@ export interface FakeRegistry {
   repositories?: Map<string, RepositoryData>;
   key?: KeyData;
   templates?: CreationTemplateData[];
+  /** What reading every creation template throws (e.g. an endpoint without them). */
+  templatesFail?: Error;
   /** Images by repository name, most recent first. */
   images?: Map<string, ImageSummary[]>;
   /** Lifecycle policy texts by repository name. */
@@ -136,6 +138,7 @@ export function fakeReaders(registries: Record<string, FakeRegistry>, callerAcco
       images: (name) => guard(reg?.images?.get(name) ?? []),
       recentImages: () => guard([]),
       creationTemplates: (prefixes) => guard((reg?.templates ?? []).filter((t) => prefixes.includes(t.prefix))),
+      allCreationTemplates: () => (reg?.templatesFail ? Promise.reject(reg.templatesFail) : guard(reg?.templates ?? [])),
       allRepositories: () => guard([...(reg?.repositories?.values() ?? [])]),
       lifecyclePolicy: (name) => guard(reg?.lifecyclePolicies?.get(name)),
       stackResources: (name) => guard(reg?.stacks?.find((st) => st.name === name)),
@@ -201,4 +204,36 @@ export function deployedStacks(t: TopologyModel, env: SourceModel | DestinationM
     resources: repositories.map((r) => resource(`Repo${r.name.replace(/[^A-Za-z0-9]/g, '')}`, 'AWS::ECR::Repository', r.name)),
   }));
   return [registry, ...groups];
+}
+
+/**
+ * `t` with namespaces (the topology file's `namespaces:` is read by the
+ * stacks package; the read side is tested on the model directly). Each
+ * namespace goes to every destination unless `destinations` says otherwise.
+ */
+export function withNamespaces(
+  t: TopologyModel,
+  namespaces: readonly { prefix: string; destinations?: readonly string[]; imageTagMutability?: 'IMMUTABLE' | 'MUTABLE' }[],
+): TopologyModel {
+  return {
+    ...t,
+    namespaces: namespaces.map((n) => ({
+      prefix: n.prefix,
+      destinations: n.destinations ?? t.destinations.map((d) => d.id),
+      imageTagMutability: n.imageTagMutability ?? 'IMMUTABLE',
+    })),
+  };
+}
+
+/** The creation template the topology deploys for a namespace in `env` (REPLICATION in a destination, CREATE_ON_PUSH in the source). */
+export function namespaceTemplate(env: Environment, prefix: string, appliedFor: 'REPLICATION' | 'CREATE_ON_PUSH', imageTagMutability = 'IMMUTABLE'): CreationTemplateData {
+  return {
+    prefix,
+    // The source's templates also apply to pull through cache (the stacks model's creationTemplatesIn).
+    appliedFor: appliedFor === 'CREATE_ON_PUSH' ? ['CREATE_ON_PUSH', 'PULL_THROUGH_CACHE'] : [appliedFor],
+    encryptionType: 'KMS',
+    kmsKey: keyIn(env).keyArn,
+    imageTagMutability,
+    customRoleArn: `arn:aws:iam::${env.account}:role/ecr-kms-replication-templates-${env.region}`,
+  };
 }

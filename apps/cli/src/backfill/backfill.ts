@@ -8,7 +8,7 @@
  * Which role, if any, is assumed in each account follows `--assume-role`.
  */
 import { DestinationModel, TopologyModel } from '@ecr-kms-replication/stacks';
-import { MissingImages, missingImages } from './compare';
+import { MissingImages, missingImages, repositoriesCopiedTo } from './compare';
 import { BackfillState, BackfillTarget, scheduleBackfills, ScheduleOptions } from './scheduler';
 import { AccessOptions, CallerIdentityError, callerAccountOf, openRegistry } from '../registry/access';
 import { ReplicationBackfills, SdkReplicationBackfills } from '../registry/backfills';
@@ -132,9 +132,13 @@ export async function runBackfill(topology: TopologyModel, options: BackfillOpti
   const compare = options.onlyMissing || options.dryRun;
   const missing = new Map<string, MissingImages[]>();
   if (compare) {
+    // Everything the rules copy: every source repository a rule matches, not only the listed ones.
     let sourceImages: Map<string, ImageSummary[]>;
+    let copiedTo: (d: DestinationModel) => string[];
     try {
-      sourceImages = await imagesOf(source.reader, topology.repositories.map((r) => r.name));
+      const sourceNames = (await source.reader.allRepositories()).map((r) => r.name);
+      copiedTo = (d) => repositoriesCopiedTo(topology, rules, sourceNames, d);
+      sourceImages = await imagesOf(source.reader, [...new Set(selected.flatMap(copiedTo))]);
     } catch (e) {
       return fail(`cannot list the images of the source ${topology.source.id}: ${describeAwsError(e, topology.source.region)}`);
     }
@@ -146,7 +150,9 @@ export async function runBackfill(topology: TopologyModel, options: BackfillOpti
         return;
       }
       try {
-        missing.set(d.id, missingImages(sourceImages, await imagesOf(dest.reader, [...sourceImages.keys()], true)));
+        const copied = copiedTo(d).filter((name) => sourceImages.has(name));
+        const copiedImages = new Map(copied.map((name) => [name, sourceImages.get(name)!] as const));
+        missing.set(d.id, missingImages(copiedImages, await imagesOf(dest.reader, copied, true)));
       } catch (e) {
         put(d, { outcome: 'error', detail: `cannot compare the images: ${describeAwsError(e, d.region)}` });
       }

@@ -2,7 +2,9 @@
  * Which source images a destination lacks: image digests compared per
  * repository. Pure: the images are read elsewhere (`RegistryReader.images`).
  */
-import { ImageSummary, isArchived } from '../registry/data';
+import { Environment, TopologyModel } from '@ecr-kms-replication/stacks';
+import { ImageSummary, isArchived, ReplicationRuleData } from '../registry/data';
+import { replicatedBy } from '../registry/namespaces';
 
 export interface MissingImages {
   readonly repository: string;
@@ -41,4 +43,25 @@ export function imageName(image: { digest?: string; tag?: string; tags?: readonl
   const digest = image.digest ? image.digest.replace(/^sha256:/, '').slice(0, 12) : undefined;
   if (tag && digest) return `${tag} (${digest})`;
   return tag ?? digest ?? 'an image';
+}
+
+/**
+ * A backfill includes the images that match the current replication rules for
+ * its destination (Amazon ECR User Guide, "Replication backfill":
+ * https://docs.aws.amazon.com/AmazonECR/latest/userguide/replication-backfill.html).
+ * The source repositories a backfill to `destination` copies: every one that
+ * a rule sending to it matches (the rules are prefixes: listed or not, under a
+ * namespace or not), and the listed ones routed there. In the order of the
+ * topology's list, then by name.
+ */
+export function repositoriesCopiedTo(
+  topology: Pick<TopologyModel, 'repositories'>,
+  rules: readonly ReplicationRuleData[],
+  sourceRepositories: readonly string[],
+  destination: Environment & { readonly id: string },
+): string[] {
+  const toHere = rules.filter((rule) => rule.destinations.some((d) => d.registryId === destination.account && d.region === destination.region));
+  const listed = topology.repositories.filter((r) => r.destinations.includes(destination.id)).map((r) => r.name);
+  const matched = replicatedBy(toHere, [...sourceRepositories].sort());
+  return [...new Set([...listed, ...matched])];
 }

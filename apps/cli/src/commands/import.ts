@@ -118,7 +118,8 @@ async function runImport(ctx: CliContext, flags: ImportFlags): Promise<number> {
     return EXIT_FAILED;
   }
   ctx.stderr.write(`wrote ${flags.output}: ${imported.summary.destinations} destination(s) and `
-    + `${imported.summary.repositories} repository(ies) from ${where}; fill in its placeholders, then run validate\n`);
+    + `${imported.summary.repositories} repository(ies) from ${where}`
+    + `${imported.summary.namespaces ? `, ${imported.summary.namespaces} proposed namespace(s) to review` : ''}; fill in its placeholders, then run validate\n`);
   return EXIT_OK;
 }
 

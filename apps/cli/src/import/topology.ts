@@ -15,7 +15,7 @@ import {
   validateTopology,
 } from '@ecr-kms-replication/stacks';
 import { lifecycleFromPolicy } from './lifecycle';
-import { count, importReplication, listNames } from './replication';
+import { count, importReplication, listNames, ProposedNamespace } from './replication';
 import { partitionOf, ReplicationRuleData, RepositoryData } from '../registry/data';
 
 /** What the import reads from the source registry. */
@@ -47,7 +47,7 @@ export interface ImportedTopology {
   /** What the destinations already hold and what `preflight` will say about it, each in a sentence. */
   readonly notes: readonly string[];
   /** Counts, for the command's summary. */
-  readonly summary: { readonly destinations: number; readonly repositories: number };
+  readonly summary: { readonly destinations: number; readonly repositories: number; readonly namespaces?: number };
 }
 
 /** Values that stand for what the registry cannot tell; `validate` refuses them until they are replaced. */
@@ -72,14 +72,21 @@ export function replicatedRepositories(rules: readonly ReplicationRuleData[], re
 }
 
 export function importTopology(registry: SourceRegistry): ImportedTopology {
-  const replication = importReplication(registry.rules, registry.repositories.map((r) => r.name));
-  const problems = [...replication.problems];
   const byName = new Map(registry.repositories.map((r) => [r.name, r]));
+  const replication = importReplication(registry.rules, registry.repositories.map((r) => r.name), (name) => byName.get(name)?.imageTagMutability);
+  const problems = [...replication.problems];
 
   const settings = replication.repositories.map((name) => repositorySettings(byName.get(name)!, registry.lifecyclePolicies.get(name), problems));
   const { defaults, perRepository } = factorDefaults(settings);
+  const namespaces = replication.namespaces.map((n) => proposedNamespace(n, replication.destinations, byName));
+  // A listed repository under a proposed namespace is routed like it (a topology refuses one that contradicts its namespace).
+  const routing = (name: string) => {
+    const i = replication.namespaces.findIndex((n) => n.repositories.includes(name));
+    const destinations = i >= 0 ? namespaces[i].destinations : undefined;
+    return destinations ? { destinations } : {};
+  };
   const held = destinationCopies(registry, replication.repositories, replication.destinations.map((d) => `${d.account}-${d.region}`));
-  const repositories = replication.repositories.map((name, i) => ({ name, existing: held.existing(name), ...perRepository[i] }));
+  const repositories = replication.repositories.map((name, i) => ({ name, existing: held.existing(name), ...perRepository[i], ...routing(name) }));
 
   const destinations = replication.destinations.map((d) => PARTITIONS_WITHOUT_CREATION_TEMPLATES.includes(partitionOf(d.region))
     ? { account: d.account, region: d.region, creationTemplate: false }
@@ -88,6 +95,7 @@ export function importTopology(registry: SourceRegistry): ImportedTopology {
   const data: Record<string, unknown> = {
     source: { account: registry.account, region: registry.region },
     destinations,
+    ...(namespaces.length > 0 ? { namespaces } : {}),
     repositories,
     ...(Object.keys(defaults).length > 0 ? { defaults } : {}),
     pipeline: {
@@ -104,6 +112,20 @@ export function importTopology(registry: SourceRegistry): ImportedTopology {
     ...destinations.flatMap((d, i) => ('creationTemplate' in d
       ? [{ path: ['destinations', i, 'creationTemplate'], inline: `repository creation templates are not available in ${partitionOf(d.region)}` }]
       : [])),
+    ...(namespaces.length > 0
+      ? [
+        {
+          path: ['namespaces'],
+          above: wrap('Proposed by the import, to review: each live filter below is a prefix of several repositories. A namespace replicates '
+            + 'every repository under <prefix>/, also those created later, and gives the source and each destination it is routed to a creation '
+            + 'template (KMS with that registry\'s key). Keep an entry, narrow its destinations, or delete it to replicate only the listed repositories.'),
+        },
+        ...replication.namespaces.map((n, i) => ({
+          path: ['namespaces', i, 'prefix'],
+          inline: `review: from rule ${n.rule} filter '${n.filter}', covers ${count(n.repositories.length, 'repository')} today`,
+        })),
+      ]
+      : []),
     ...(repositories.length > 0
       ? [{ path: ['repositories'], above: wrap('existing: true: in the source registry already; the source stage adopts them as they are (not created, encryption unchanged).') }]
       : []),
@@ -138,7 +160,39 @@ export function importTopology(registry: SourceRegistry): ImportedTopology {
       ? ['', `Not imported as it is (${count(problems.length, 'note')}, also printed by the import):`, ...problems.flatMap((p) => wrap(p, '  - ', '    '))]
       : []),
   ];
-  return { data, header, comments, problems, notes: held.notes, summary: { destinations: destinations.length, repositories: repositories.length } };
+  return {
+    data,
+    header,
+    comments,
+    problems,
+    notes: held.notes,
+    summary: {
+      destinations: destinations.length,
+      repositories: repositories.length,
+      ...(namespaces.length > 0 ? { namespaces: namespaces.length } : {}),
+    },
+  };
+}
+
+/**
+ * A proposed namespace as the topology file writes it: its destinations when
+ * the filter's rules send it to some destinations only, and the tag
+ * mutability its repositories share when that is not the default.
+ */
+function proposedNamespace(
+  namespace: ProposedNamespace,
+  destinations: readonly { account: string; region: string }[],
+  byName: ReadonlyMap<string, RepositoryData>,
+): { prefix: string; destinations?: string[]; imageTagMutability?: string } {
+  const routed = destinations.filter((d) => namespace.destinations.some((x) => x.account === d.account && x.region === d.region));
+  const mutabilities = new Set(namespace.repositories.map((name) => byName.get(name)?.imageTagMutability?.replace(/_WITH_EXCLUSION$/, '')));
+  const [mutability] = mutabilities;
+  return {
+    prefix: namespace.prefix,
+    ...(routed.length < destinations.length ? { destinations: routed.map((d) => `${d.account}-${d.region}`) } : {}),
+    ...(mutabilities.size === 1 && (mutability === 'MUTABLE' || mutability === 'IMMUTABLE') && mutability !== DEFAULT_TAG_MUTABILITY
+      ? { imageTagMutability: mutability } : {}),
+  };
 }
 
 function isKms(repo: RepositoryData): boolean {

@@ -5,12 +5,22 @@
  * the rest `warn`. A resource is this deployment's own when a stack that the
  * product names for that environment holds it (see {@link Ownership}).
  */
-import { DestinationModel, Environment, isAdopted, RepositoryModel, SOURCE_OUTPUT, SourceModel, TopologyModel } from '@ecr-kms-replication/stacks';
+import {
+  DestinationModel,
+  Environment,
+  isAdopted,
+  RepositoryModel,
+  repositoriesRoutedTo,
+  SOURCE_OUTPUT,
+  SourceModel,
+  TopologyModel,
+} from '@ecr-kms-replication/stacks';
 import { stackStatusRule } from './stack-status';
 import { CreationTemplateData, KeyData, RepositoryData, ReplicationRuleData, StackData, stackSource } from '../registry/data';
+import { sortCreateRepositoryGrants } from '../registry/namespaces';
+import { describeGrant, describeStatements, grantsBeyondReplication, parsePolicy } from '../registry/policy';
 import { CheckResult } from '../report/result';
 import { CREATION_TEMPLATE_PREFIX, registryName } from '../verify/checks';
-import { describeGrant, describeStatements, grantsBeyondReplication, parsePolicy } from '../verify/policy';
 
 /** The stacks of this deployment in one environment, as far as they exist. */
 export interface Ownership {
@@ -194,12 +204,18 @@ export function checkRegistryPolicy(
     });
   }
   const extra = grantsBeyondReplication(policy, topology.source.account);
-  for (const grant of extra.createRepository) {
+  // Correct exactly on repository/<prefix>/* of a namespace routed here whose template is this deployment's own.
+  for (const sorted of sortCreateRepositoryGrants(topology, dest, extra.createRepository)) {
+    const withoutTemplate = sorted.routed.filter((r) => !ownerOf(ownership, 'AWS::ECR::RepositoryCreationTemplate', r.prefix)).map((r) => r.resource);
+    const drift = [...sorted.beyond, ...withoutTemplate];
+    if (drift.length === 0) continue;
     results.push({
       ...base,
       status: 'warn',
-      detail: `the registry policy of ${where} grants ecr:CreateRepository in ${describeGrant(grant)}: replication may create missing repositories here, encrypted with AES-256`,
-      fix: 'remove ecr:CreateRepository from the statement: the pipeline creates every repository beforehand',
+      detail: `the registry policy of ${where} grants ecr:CreateRepository in ${describeGrant(sorted.grant)} on ${drift.join(', ')}: `
+        + 'replication may create missing repositories there that no creation template of this deployment encrypts (AES-256 unless some template matches)',
+      fix: 'remove ecr:CreateRepository from the statement: the pipeline creates every listed repository beforehand, and grants it only on '
+        + 'repository/<namespace>/* of the namespaces routed here, once their templates exist',
     });
   }
   for (const grant of extra.otherPrincipals) {
@@ -312,7 +328,7 @@ export function checkRepositories(
   ownership: Ownership,
 ): CheckResult[] {
   const isSource = env.id === topology.source.id;
-  return topology.repositories.map((repo) =>
+  return (isSource ? topology.repositories : repositoriesRoutedTo(topology, env.id)).map((repo) =>
     checkRepository(repo, env, isSource, isAdopted(repo, env.id, topology.source.id), found.get(repo.name), ownership));
 }
 

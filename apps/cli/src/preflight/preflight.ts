@@ -7,6 +7,7 @@ import {
   DestinationModel,
   groupRepositories,
   registryStackName,
+  repositoriesRoutedTo,
   repositoriesStackName,
   SourceModel,
   sourceOwnerValue,
@@ -23,6 +24,7 @@ import {
   Ownership,
   ownerOf,
 } from './checks';
+import { checkForeignTemplates } from './namespaces';
 import { CallerIdentityError, ForEachOptions, forEachRegistry } from '../registry/access';
 import { isArchived, StackData } from '../registry/data';
 import { describeAwsError } from '../registry/errors';
@@ -30,6 +32,7 @@ import { mapLimit } from '../registry/pool';
 import { RegistryReader } from '../registry/reader';
 import { buildReport, CheckResult, EnvironmentReport, failedReport, VerifyReport } from '../report/result';
 import { CREATION_TEMPLATE_PREFIX, deploysCreationTemplate } from '../verify/checks';
+import { checkUnmanaged } from '../verify/namespaces';
 
 export type PreflightOptions = ForEachOptions;
 
@@ -91,8 +94,20 @@ async function checkEnvironment(topology: TopologyModel, env: Target, reader: Re
   }
 
   const dest = env.kind === 'destination' ? env : undefined;
+  const namespaceChecks = Promise.all([
+    guard('creation-template', async () => checkForeignTemplates(
+      topology,
+      env,
+      await reader.allCreationTemplates().catch((e): { error: string } => ({ error: describeAwsError(e, env.region) })),
+      ownership,
+      dest !== undefined && deploysCreationTemplate(dest),
+    )),
+    !dest
+      ? guard('unmanaged', async () => checkUnmanaged(topology, (await reader.allRepositories()).map((r) => r.name), await reader.replicationRules(), 'warn'))
+      : Promise.resolve([]),
+  ]).then((parts) => parts.flat());
   const [repositories, keyAlias, registry] = await Promise.all([
-    guard('repository', async () => checkRepositories(topology, env, await existingRepositories(topology, reader, ownership), ownership)),
+    guard('repository', async () => checkRepositories(topology, env, await existingRepositories(topology, env, reader, ownership), ownership)),
     guard('key-alias', async () => [checkKeyAlias(topology, env, await reader.keyAliasTarget(topology.keyAlias), ownership)]),
     !dest
       ? guard('replication-configuration', async () => [checkReplicationConfiguration(topology, await reader.replicationRules(), ownership)])
@@ -105,12 +120,18 @@ async function checkEnvironment(topology: TopologyModel, env: Target, reader: Re
           : Promise.resolve([]),
       ]).then((parts) => parts.flat()),
   ]);
-  return [...checkStacks(env, ownership), ...keyAlias, ...registry, ...repositories];
+  return [...checkStacks(env, ownership), ...keyAlias, ...registry, ...repositories, ...await namespaceChecks];
 }
 
 /** The topology's repositories that exist; those not owned by this deployment with their image count (every status). */
-async function existingRepositories(topology: TopologyModel, reader: RegistryReader, ownership: Ownership): Promise<Map<string, ExistingRepository>> {
-  const found = await reader.repositories(topology.repositories.map((r) => r.name));
+async function existingRepositories(
+  topology: TopologyModel,
+  env: Target,
+  reader: RegistryReader,
+  ownership: Ownership,
+): Promise<Map<string, ExistingRepository>> {
+  const listed = env.kind === 'source' ? topology.repositories : repositoriesRoutedTo(topology, env.id);
+  const found = await reader.repositories(listed.map((r) => r.name));
   const foreign = [...found.values()].filter((r) => !ownerOf(ownership, 'AWS::ECR::Repository', r.name));
   const counted = await mapLimit(foreign, 4, async (r): Promise<ExistingRepository> => {
     const images = await reader.images(r.name);

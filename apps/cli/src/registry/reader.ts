@@ -23,8 +23,10 @@ import {
   ImageDetail,
   ImageStatusFilter,
   Repository,
+  RepositoryCreationTemplate,
   paginateDescribeImages,
   paginateDescribeRepositories,
+  paginateDescribeRepositoryCreationTemplates,
 } from '@aws-sdk/client-ecr';
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -58,6 +60,8 @@ export interface RegistryReader {
   recentImages(repository: string, count: number): Promise<ImageData[]>;
   /** The repository creation templates of the registry with these prefixes (`ROOT` for every repository). */
   creationTemplates(prefixes: readonly string[]): Promise<CreationTemplateData[]>;
+  /** Every repository creation template of the registry (paginated). */
+  allCreationTemplates(): Promise<CreationTemplateData[]>;
 
   // Reading a whole registry (import).
   /** Every repository of the registry (paginated), in no particular order. */
@@ -243,14 +247,16 @@ export class SdkRegistryReader implements RegistryReader {
   async creationTemplates(prefixes: readonly string[]): Promise<CreationTemplateData[]> {
     // A prefix without a template is left out of the answer, not an error.
     const out = await this.ecr.send(new DescribeRepositoryCreationTemplatesCommand({ prefixes: [...prefixes] }));
-    return (out.repositoryCreationTemplates ?? []).map((t) => ({
-      prefix: t.prefix ?? '',
-      appliedFor: t.appliedFor ?? [],
-      encryptionType: t.encryptionConfiguration?.encryptionType,
-      kmsKey: t.encryptionConfiguration?.kmsKey,
-      imageTagMutability: t.imageTagMutability,
-      customRoleArn: t.customRoleArn,
-    }));
+    return (out.repositoryCreationTemplates ?? []).map(toCreationTemplateData);
+  }
+
+  // Without `prefixes` every template is returned, up to 1,000 a page (DescribeRepositoryCreationTemplatesRequest, @aws-sdk/client-ecr models).
+  async allCreationTemplates(): Promise<CreationTemplateData[]> {
+    const templates: CreationTemplateData[] = [];
+    for await (const page of paginateDescribeRepositoryCreationTemplates({ client: this.ecr, pageSize: 1000 }, {})) {
+      templates.push(...(page.repositoryCreationTemplates ?? []).map(toCreationTemplateData));
+    }
+    return templates;
   }
 
   // Reading a whole registry (import).
@@ -310,6 +316,17 @@ export class SdkRegistryReader implements RegistryReader {
       throw e;
     }
   }
+}
+
+function toCreationTemplateData(t: RepositoryCreationTemplate): CreationTemplateData {
+  return {
+    prefix: t.prefix ?? '',
+    appliedFor: t.appliedFor ?? [],
+    encryptionType: t.encryptionConfiguration?.encryptionType,
+    kmsKey: t.encryptionConfiguration?.kmsKey,
+    imageTagMutability: t.imageTagMutability,
+    customRoleArn: t.customRoleArn,
+  };
 }
 
 function toStackResourceData(r: StackResourceSummary): StackResourceData {

@@ -24,7 +24,7 @@ export type CheckName =
   | 'tag-mutability'
   /** Cross-account destination: the registry policy lets the source replicate, and no more. */
   | 'registry-policy'
-  /** Same-account destination: the repository creation template is the deployed one. */
+  /** The repository creation templates (ROOT safety net, one per namespace) are the deployed ones. */
   | 'creation-template'
   /** Source, with `--images N`: the recent images reached every destination. */
   | 'image-replication'
@@ -40,7 +40,11 @@ export type CheckName =
   /** Verify: a stack of this topology's stages that the current topology no longer produces (CDK Pipelines does not delete it). */
   | 'stale-stack'
   /** Verify, with `--dead-letter-queue`: no alert waits undelivered in the queue. */
-  | 'dead-letter-queue';
+  | 'dead-letter-queue'
+  /** The repositories under a namespace are encrypted with the registry's key and have its settings (one row per namespace). */
+  | 'namespace'
+  /** Source: no repository replicates that the topology neither lists nor covers by a namespace. */
+  | 'unmanaged';
 
 export interface CheckResult {
   readonly check: CheckName;

@@ -2,11 +2,20 @@
  * The checks of `verify`, as pure functions over what the reader read from
  * the registries: no SDK, no I/O, so every rule is unit-tested directly.
  */
-import { DestinationModel, Environment, RepositoryModel, TopologyModel } from '@ecr-kms-replication/stacks';
+import {
+  DestinationModel,
+  Environment,
+  namespaceFilter,
+  namespacesRoutedTo,
+  RepositoryModel,
+  repositoriesRoutedTo,
+  TopologyModel,
+} from '@ecr-kms-replication/stacks';
 
 export { deploysCreationTemplate } from '@ecr-kms-replication/stacks';
 import { allowsReplication, describeGrant, grantsBeyondReplication, parsePolicy } from './policy';
 import { CreationTemplateData, ImageData, ImageSummary, KeyData, partitionOf, QueueLocation, RepositoryData, ReplicationRuleData } from '../registry/data';
+import { namespaceRepositoriesArn, sortCreateRepositoryGrants } from '../registry/namespaces';
 import { CheckResult } from '../report/result';
 
 export { partitionOf } from '../registry/data';
@@ -29,7 +38,7 @@ function ruleCovers(rule: ReplicationRuleData, repository: string, dest: Environ
 }
 
 /**
- * Source: the replication rules send every repository to every destination.
+ * Source: the replication rules send every repository to every destination it is routed to.
  * One row for the registry when it has no rule at all, else one per repository.
  */
 export function checkReplication(topology: TopologyModel, rules: readonly ReplicationRuleData[]): CheckResult[] {
@@ -44,9 +53,10 @@ export function checkReplication(topology: TopologyModel, rules: readonly Replic
     }];
   }
   return topology.repositories.map((repo): CheckResult => {
-    const missing = topology.destinations.filter((dest) => !rules.some((rule) => ruleCovers(rule, repo.name, dest)));
+    const routed = topology.destinations.filter((dest) => repo.destinations.includes(dest.id));
+    const missing = routed.filter((dest) => !rules.some((rule) => ruleCovers(rule, repo.name, dest)));
     if (missing.length === 0) {
-      return { check: 'replication', repository: repo.name, status: 'pass', detail: `replicated to ${topology.destinations.length} destination(s)` };
+      return { check: 'replication', repository: repo.name, status: 'pass', detail: `replicated to ${routed.length} destination(s)` };
     }
     return {
       check: 'replication',
@@ -68,7 +78,7 @@ export function checkSourceRepositories(
 }
 
 /** Whether a repository's `kmsKey` (an ARN, a key id or an alias) designates `key` under `alias`. */
-function isKey(kmsKey: string, key: KeyData, alias: string): boolean {
+export function isKey(kmsKey: string, key: KeyData, alias: string): boolean {
   return kmsKey === key.keyArn || kmsKey === key.keyId || kmsKey === alias || kmsKey.endsWith(`:${alias}`);
 }
 
@@ -85,7 +95,7 @@ export function checkDestinationRepositories(
 ): CheckResult[] {
   const where = registryName(dest);
   const results: CheckResult[] = [];
-  for (const repo of topology.repositories) {
+  for (const repo of repositoriesRoutedTo(topology, dest.id)) {
     const data = found.get(repo.name);
     if (!data) {
       results.push({ check: 'repository', repository: repo.name, status: 'fail', detail: `${repo.name} does not exist in ${where}` });
@@ -162,7 +172,12 @@ function mutability(repo: RepositoryModel, data: RepositoryData, where: string, 
  * `ecr:ReplicateImage` on every repository. `policyText` is `undefined` when
  * the registry has no policy.
  */
-export function checkRegistryPolicy(topology: TopologyModel, dest: DestinationModel, policyText: string | undefined): CheckResult[] {
+export function checkRegistryPolicy(
+  topology: TopologyModel,
+  dest: DestinationModel,
+  policyText: string | undefined,
+  templates?: readonly CreationTemplateData[] | { readonly error: string },
+): CheckResult[] {
   const where = registryName(dest);
   const source = topology.source.account;
   if (policyText === undefined) {
@@ -174,7 +189,8 @@ export function checkRegistryPolicy(topology: TopologyModel, dest: DestinationMo
   } catch (e) {
     return [{ check: 'registry-policy', status: 'fail', detail: `${where}: ${(e as Error).message}` }];
   }
-  const perRepository = topology.repositories.map((repo): CheckResult => allowsReplication(policy, source, repositoryArn(dest, repo.name))
+  const routed = repositoriesRoutedTo(topology, dest.id);
+  const perRepository = routed.map((repo): CheckResult => allowsReplication(policy, source, repositoryArn(dest, repo.name))
     ? { check: 'registry-policy', repository: repo.name, status: 'pass', detail: `allows ${source} ecr:ReplicateImage` }
     : {
       check: 'registry-policy',
@@ -182,25 +198,69 @@ export function checkRegistryPolicy(topology: TopologyModel, dest: DestinationMo
       status: 'fail',
       detail: `the registry policy of ${where} does not allow ${source} ecr:ReplicateImage on ${repo.name}`,
     });
-  return [...perRepository, ...checkPolicyScope(where, source, policy)];
+  // The pattern `repository/<prefix>/*` stands for every repository of the namespace: a statement covers it when its Resource matches it.
+  const perNamespace = namespacesRoutedTo(topology, dest.id).map((namespace): CheckResult => {
+    const all = `${namespaceFilter(namespace.prefix)}*`;
+    return allowsReplication(policy, source, namespaceRepositoriesArn(dest, namespace.prefix))
+      ? { check: 'registry-policy', repository: all, status: 'pass', detail: `allows ${source} ecr:ReplicateImage on the namespace ${namespace.prefix}` }
+      : {
+        check: 'registry-policy',
+        repository: all,
+        status: 'fail',
+        detail: `the registry policy of ${where} does not allow ${source} ecr:ReplicateImage on every repository of the namespace ${namespace.prefix}`,
+      };
+  });
+  return [...perRepository, ...perNamespace, ...checkPolicyScope(topology, dest, policy, templates)];
 }
 
 /**
- * The registry policy grants nothing beyond replication by the source: the
- * deployed policy never grants `ecr:CreateRepository` (a repository that
- * replication creates is AES-256 unless a creation template acts) nor any
- * other principal. Anything more was added outside the pipeline.
+ * The registry policy grants nothing beyond replication by the source, and
+ * `ecr:CreateRepository` exactly on `repository/<prefix>/*` of each namespace
+ * routed here whose creation template exists (without the template, a
+ * repository that replication creates is AES-256). Anything more was added
+ * outside the pipeline.
  */
-function checkPolicyScope(where: string, source: string, policy: ReturnType<typeof parsePolicy>): CheckResult[] {
+function checkPolicyScope(
+  topology: TopologyModel,
+  dest: DestinationModel,
+  policy: ReturnType<typeof parsePolicy>,
+  templates: readonly CreationTemplateData[] | { readonly error: string } | undefined,
+): CheckResult[] {
+  const where = registryName(dest);
+  const source = topology.source.account;
   const extra = grantsBeyondReplication(policy, source);
   const results: CheckResult[] = [];
-  for (const grant of extra.createRepository) {
-    results.push({
-      check: 'registry-policy',
-      status: 'fail',
-      detail: `the registry policy of ${where} grants ecr:CreateRepository in ${describeGrant(grant)}: replication may create missing repositories here, encrypted with AES-256`,
-      fix: 'remove ecr:CreateRepository from the statement (the pipeline creates every repository beforehand), or redeploy the destination stage',
-    });
+  const hasTemplate = (prefix: string) => templates === undefined || 'error' in templates ? undefined : templates.some((t) => t.prefix === prefix);
+  for (const sorted of sortCreateRepositoryGrants(topology, dest, extra.createRepository)) {
+    const grant = describeGrant(sorted.grant);
+    if (sorted.beyond.length > 0) {
+      results.push({
+        check: 'registry-policy',
+        status: 'fail',
+        detail: `the registry policy of ${where} grants ecr:CreateRepository in ${grant} on ${sorted.beyond.join(', ')}, beyond the namespaces routed here: `
+          + 'replication may create repositories there that no template of this deployment encrypts (AES-256 unless some template matches)',
+        fix: 'remove ecr:CreateRepository from the statement, or narrow its resources to repository/<namespace>/* of the namespaces routed here '
+          + '(all the pipeline grants), or redeploy the destination stage',
+      });
+    }
+    for (const { resource, prefix } of sorted.routed) {
+      const template = hasTemplate(prefix);
+      if (template === false) {
+        results.push({
+          check: 'registry-policy',
+          status: 'fail',
+          detail: `the registry policy of ${where} grants ecr:CreateRepository on ${resource} but there is no ${prefix} creation template: `
+            + 'replication creates repositories of the namespace with AES-256',
+          fix: `redeploy the destination stage of ${where} (it creates the template before the grant)`,
+        });
+      } else {
+        results.push({
+          check: 'registry-policy',
+          status: 'pass',
+          detail: `grants ecr:CreateRepository on ${resource} (namespace ${prefix}${template === undefined ? ', template not read: see the creation-template check' : ', template present'})`,
+        });
+      }
+    }
   }
   for (const grant of extra.otherPrincipals) {
     results.push({
@@ -210,8 +270,8 @@ function checkPolicyScope(where: string, source: string, policy: ReturnType<type
       fix: 'remove the statement, or redeploy the destination stage (its registry policy replaces the whole policy)',
     });
   }
-  if (results.length === 0) {
-    results.push({ check: 'registry-policy', status: 'pass', detail: `grants nothing beyond replication by ${source}` });
+  if (!results.some((r) => r.status !== 'pass')) {
+    results.push({ check: 'registry-policy', status: 'pass', detail: `grants nothing beyond replication by ${source}${results.length > 0 ? ' and repository creation in routed namespaces' : ''}` });
   }
   return results;
 }

@@ -2,7 +2,7 @@
  * `verify` without the command line: reads every registry of a topology
  * (through the shared access layer) and runs the checks.
  */
-import { DestinationModel, SourceModel, TopologyModel } from '@ecr-kms-replication/stacks';
+import { DestinationModel, repositoriesRoutedTo, SourceModel, TopologyModel } from '@ecr-kms-replication/stacks';
 import {
   checkCreationTemplate,
   checkDeadLetterQueue,
@@ -16,10 +16,12 @@ import {
   deploysCreationTemplate,
   KeyData,
 } from './checks';
+import { checkNamespaceReplication, checkNamespaceRepositories, checkNamespaceTemplates, checkUnmanaged } from './namespaces';
 import { staleAlertsStack, staleStacks } from './stale';
 import { CallerIdentityError, ForEachOptions, forEachRegistry } from '../registry/access';
 import { ImageSummary, isArchived, QueueLocation } from '../registry/data';
 import { describeAwsError } from '../registry/errors';
+import { namespacesIn } from '../registry/namespaces';
 import { mapLimit } from '../registry/pool';
 import { RegistryReader } from '../registry/reader';
 import { buildReport, CheckResult, EnvironmentReport, failedReport, VerifyReport } from '../report/result';
@@ -103,6 +105,17 @@ async function checkEnvironment(
     }
   };
 
+  // Read once, on first use, and shared by the checks that need them.
+  const rules = once(() => reader.replicationRules());
+  const key = once(() => reader.key(topology.keyAlias).catch((e): { error: string } => ({ error: describeAwsError(e, env.region) })));
+  const templates = once(() => reader.allCreationTemplates().catch((e): { error: string } => ({ error: describeAwsError(e, env.region) })));
+  const namespaced = namespacesIn(topology, env.id).length > 0;
+  const namespaceChecks = namespaced
+    ? Promise.all([
+      guard('namespace', async () => checkNamespaceRepositories(topology, env, await reader.allRepositories(), await key())),
+      guard('creation-template', async () => checkNamespaceTemplates(topology, env, await templates(), await key())),
+    ]).then((parts) => parts.flat())
+    : Promise.resolve([]);
   // Stacks of ours the topology no longer produces (CDK Pipelines leaves them deployed).
   const stale = guard('stale-stack', () => staleStacks(topology, env, reader));
 
@@ -110,8 +123,9 @@ async function checkEnvironment(
     const recent = options.images && options.images > 0
       ? readRecentImages(reader, names, options.images).then((images) => { sourceImages.resolve(images); })
       : Promise.resolve(sourceImages.resolve(new Map()));
+    const unmanaged = guard('unmanaged', async () => checkUnmanaged(topology, (await reader.allRepositories()).map((r) => r.name), await rules()));
     const [replication, repositories] = await Promise.all([
-      guard('replication', async () => checkReplication(topology, await reader.replicationRules())),
+      guard('replication', async () => [...checkReplication(topology, await rules()), ...checkNamespaceReplication(topology, await rules())]),
       guard('repository', async () => {
         const found = await reader.repositories(names);
         const results = checkSourceRepositories(topology, found);
@@ -130,27 +144,32 @@ async function checkEnvironment(
       }),
     ]);
     await recent;
-    return [...replication, ...repositories, ...await stale];
+    return [...replication, ...repositories, ...await namespaceChecks, ...await unmanaged, ...await stale];
   }
 
-  const key = reader.key(topology.keyAlias).catch((e): { error: string } => ({ error: describeAwsError(e, env.region) }));
   const [repositories, policy, template] = await Promise.all([
     guard('repository', async () => {
-      const found = await reader.repositories(names);
-      return checkDestinationRepositories(topology, dest, found, await key as KeyData | { error: string });
+      const found = await reader.repositories(repositoriesRoutedTo(topology, dest.id).map((r) => r.name));
+      return checkDestinationRepositories(topology, dest, found, await key() as KeyData | { error: string });
     }),
     dest.crossAccount
-      ? guard('registry-policy', async () => checkRegistryPolicy(topology, dest, await reader.registryPolicy()))
+      ? guard('registry-policy', async () => checkRegistryPolicy(topology, dest, await reader.registryPolicy(), namespaced ? await templates() : undefined))
       : Promise.resolve([]),
     deploysCreationTemplate(dest)
       ? guard('creation-template', async () => [checkCreationTemplate(
-        topology, dest, await reader.creationTemplates([CREATION_TEMPLATE_PREFIX]), await key as KeyData | { error: string })])
+        topology, dest, await reader.creationTemplates([CREATION_TEMPLATE_PREFIX]), await key() as KeyData | { error: string })])
       : Promise.resolve([]),
   ]);
   const presence = options.images && options.images > 0
     ? await checkPresence(dest, reader, await sourceImages.promise)
     : [];
-  return [...repositories, ...policy, ...template, ...presence, ...await stale];
+  return [...repositories, ...policy, ...template, ...await namespaceChecks, ...presence, ...await stale];
+}
+
+/** `fn`, called at most once: its promise is shared by every caller. */
+function once<T>(fn: () => Promise<T>): () => Promise<T> {
+  let promise: Promise<T> | undefined;
+  return () => (promise ??= fn());
 }
 
 /** The depth of each dead-letter queue of an environment; a queue that cannot be read is an error. */

@@ -247,3 +247,21 @@ describe('backfill', () => {
     expect(BACKFILL_ROLE_NAME).toBe('ecr-replication-backfill-{region}');
   });
 });
+
+describe('backfill compares everything the rules copy', () => {
+  test('--dry-run counts a source repository the topology does not list but a rule matches', async () => {
+    ecr.on(ListReplicationBackfillsCommand).resolves({ backfills: [] });
+    const regs = registries();
+    // The fixture's rule has no filter: it replicates app-old too.
+    regs[SOURCE.id].repositories!.set('app-old', { name: 'app-old', encryptionType: 'KMS' });
+    regs[SOURCE.id].images!.set('app-old', [image('c', 'v0')]);
+    regs[SAME_ACCOUNT.id].images = regs[SOURCE.id].images;
+    const { code, stdout } = await backfill(['--dry-run', '--json'], { regs });
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as BackfillReport;
+    expect(report.destinations.map((d) => [d.id, d.missing?.repositories])).toEqual([
+      [SAME_ACCOUNT.id, []],
+      [CROSS_ACCOUNT.id, [expect.objectContaining({ repository: 'app-old', images: 1 })]],
+    ]);
+  });
+});

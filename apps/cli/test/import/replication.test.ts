@@ -14,6 +14,7 @@ describe('importReplication', () => {
       destinations: [{ account: '111111111111', region: 'eu-west-1' }, { account: '222222222222', region: 'eu-central-1' }],
       repositories: ['app', 'app-old', 'team/api'],
       problems: [],
+      namespaces: [],
     });
   });
 
@@ -33,8 +34,9 @@ describe('importReplication', () => {
     expect(result.repositories).toEqual(['team/api', 'team/web']);
     expect(result.problems).toEqual([
       "rule 1: filter 'team/' is a prefix of 2 repositories (team/api, team/web): they are imported by name; "
-      + "a repository created later under 'team/' is replicated only once it is added to repositories.",
+      + "the namespace team is proposed for them, to review (it also replicates repositories created later under 'team/').",
     ]);
+    expect(result.namespaces.map((n) => n.prefix)).toEqual(['team']);
   });
 
   test('a filter that matches no repository is reported, not dropped silently', () => {

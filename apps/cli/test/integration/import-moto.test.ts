@@ -109,6 +109,7 @@ describeAgainstMoto('import against moto_server', () => {
     const warnings = stderr.split('\n').filter((line) => line.startsWith('warning: '));
     expect(warnings).toEqual([
       expect.stringContaining("warning: rule 1: filter 'app' is a prefix of 2 repositories (app-main, app-old)"),
+      "warning: rule 1: filter 'team/' is not proposed as the namespace team: its repositories differ in tag mutability (MUTABLE, IMMUTABLE), which a namespace gives them all.",
       expect.stringContaining("warning: rule 1: filter 'team/' is a prefix of 2 repositories (team/api, team/web)"),
       expect.stringContaining("warning: rule 1: filter 'gone/' matches no repository of the registry"),
       'warning: repository team/web has IMMUTABLE_WITH_EXCLUSION (exceptions: latest): the topology has no exceptions; imported as IMMUTABLE.',

@@ -128,7 +128,9 @@ async function preflight(args: string[] = [], input: TopologyInput = TOPOLOGY, r
   const stderr = new Capture();
   const code = await runCli(['preflight', '--topology', topologyFile(input), '--json', ...args], { stdout, stderr, env: process.env, readerFor });
   const report = JSON.parse(stdout.text) as VerifyReport;
-  const problems = report.environments.flatMap((e) => e.checks.filter((c) => c.status !== 'pass').map((c) => ({ env: e.id, ...c })));
+  // moto has no creation templates: every registry says once that they were not read (a warning, asserted below), left out here.
+  const unreadTemplates = (c: { check: string; detail: string }) => c.check === 'creation-template' && c.detail.includes('cannot be read');
+  const problems = report.environments.flatMap((e) => e.checks.filter((c) => c.status !== 'pass' && !unreadTemplates(c)).map((c) => ({ env: e.id, ...c })));
   return { code, report, problems, stderr: stderr.text };
 }
 
@@ -138,6 +140,8 @@ describeAgainstMoto('preflight against moto_server', () => {
     const { code, problems, report } = await preflight();
     expect(problems).toEqual([]);
     expect(code).toBe(0);
+    // Without namespaces nothing depends on them: a warning, not an error.
+    expect(report.environments.map((e) => e.checks.filter((c) => c.check === 'creation-template').map((c) => c.status))).toEqual([['warn'], ['warn'], ['warn']]);
     expect(report.environments.map((e) => e.role)).toEqual([
       null, null, 'arn:aws:iam::111111111111:role/cdk-hnb659fds-lookup-role-111111111111-eu-central-1',
     ]);

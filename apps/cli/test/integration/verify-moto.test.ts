@@ -143,8 +143,8 @@ describeAgainstMoto('verify against moto_server', () => {
     const access = report.environments[2].checks.find((c) => c.check === 'access');
     expect(access?.detail).toContain('assumed-role/cdk-hnb659fds-lookup-role-111111111111-eu-central-1');
     // source: access + 2 replication + 2 repository; each destination: access + 2 × 3,
-    // plus 2 policy rows and the policy scope row when cross-account
-    expect(report.summary).toMatchObject({ environments: 4, checks: 5 + 7 + 10 + 10, failed: 0, errors: 0 });
+    // plus 2 policy rows and the policy scope row when cross-account; the source: + nothing replicated unmanaged
+    expect(report.summary).toMatchObject({ environments: 4, checks: 6 + 7 + 10 + 10, failed: 0, errors: 0 });
   });
 
   test('the table names each environment and ends with the summary', async () => {
@@ -153,7 +153,7 @@ describeAgainstMoto('verify against moto_server', () => {
     expect(code).toBe(0);
     expect(stderr).toBe('');
     expect(stdout).toContain('destination 111111111111-eu-central-1 (via arn:aws:iam::111111111111:role/cdk-hnb659fds-lookup-role-111111111111-eu-central-1): ok, 10/10 checks passed');
-    expect(stdout).toMatch(/^OK: 32 passed, 0 failed, 0 errors in 4 environments$/m);
+    expect(stdout).toMatch(/^OK: 33 passed, 0 failed, 0 errors in 4 environments$/m);
   });
 
   test('a destination repository with AES-256 fails, naming the repository and the Region', async () => {

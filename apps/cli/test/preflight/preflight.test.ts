@@ -47,7 +47,8 @@ describe('preflightTopology', () => {
     // source: access, stack, key alias, replication configuration, 2 repositories;
     // same-account: access, stack, key alias, creation template, 2 repositories;
     // cross-account: access, stack, key alias, registry policy, 2 repositories.
-    expect(report.summary.checks).toBe(6 + 6 + 6);
+    // each: + no foreign creation template overlaps; source: + nothing replicated unmanaged
+    expect(report.summary.checks).toBe(6 + 6 + 6 + 3 + 1);
   });
 
   test('after a successful deployment: everything is this deployment\'s own, nothing blocks', async () => {
@@ -153,7 +154,7 @@ describe('the preflight command', () => {
   test('exit 0 when nothing blocks, 1 with the fixes when something does', async () => {
     const clean = await run(['preflight'], emptyRegistries());
     expect(clean.code).toBe(0);
-    expect(clean.stdout).toMatch(/^OK: 18 passed, 0 failed, 0 errors in 3 environments$/m);
+    expect(clean.stdout).toMatch(/^OK: 22 passed, 0 failed, 0 errors in 3 environments$/m);
 
     const registries = emptyRegistries();
     registries[SOURCE.id].repositories = new Map([['app', { name: 'app', encryptionType: 'KMS', kmsKey: 'k' }]]);

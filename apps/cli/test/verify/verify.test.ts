@@ -15,8 +15,8 @@ describe('verifyTopology', () => {
     const report = await verifyTopology(t, options(readerFor));
     expect(report.ok).toBe(true);
     // source: access + 2 replication + 2 repository; same-account: access + 2×3 + creation template;
-    // cross-account: access + 2×3 + 2 policy + policy scope
-    expect(report.summary).toEqual({ environments: 3, checks: 5 + 8 + 10, passed: 23, warnings: 0, failed: 0, errors: 0 });
+    // cross-account: access + 2×3 + 2 policy + policy scope; source: + nothing replicated unmanaged
+    expect(report.summary).toEqual({ environments: 3, checks: 6 + 8 + 10, passed: 24, warnings: 0, failed: 0, errors: 0 });
     expect(report.environments.map((e) => e.role)).toEqual([null, null, 'arn:aws:iam::222222222222:role/cdk-hnb659fds-lookup-role-222222222222-eu-central-1']);
     expect(roles).toHaveLength(3);
   });
@@ -114,7 +114,8 @@ test('the largest topology (25 destinations × 1,000 repositories) is checked (t
   expect(report.summary.failed + report.summary.errors).toBe(0);
   // source: access + replication and repository per name; destinations: access + 3 per name,
   // + creation template (13 same-account) or + policy per name and policy scope (12 cross-account)
-  expect(report.summary.checks).toBe((1 + 2000) + 25 * (1 + 3000) + 13 + 12 * (1000 + 1));
+  // + the source's unmanaged row
+  expect(report.summary.checks).toBe((1 + 2000) + 25 * (1 + 3000) + 13 + 12 * (1000 + 1) + 1);
   expect(Date.now() - started).toBeLessThan(5_000);
 });
 
