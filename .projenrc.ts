@@ -46,6 +46,9 @@ root.package.addField('workspaces', ['packages/*', 'apps/*']);
 // nx must not treat the root scripts as targets: `test` calls `nx run-many -t test`.
 root.package.addField('nx', { includedScripts: [] });
 
+/** Prints the major version of the Node.js first on the PATH (an nx runtime input). */
+const NODE_MAJOR = 'node -p "process.versions.node.split(\'.\')[0]"';
+
 new JsonFile(root, 'nx.json', {
   obj: {
     $schema: './node_modules/nx/schemas/nx-schema.json',
@@ -66,6 +69,8 @@ new JsonFile(root, 'nx.json', {
           '^default',
           '{workspaceRoot}/tools/**/*',
           { env: 'CI' },
+          // The runtime's major version: a result from Node.js 22 is no result for 24.
+          { runtime: NODE_MAJOR },
           { runtime: 'command -v moto_server || echo no moto_server' },
           { runtime: 'command -v cfn-lint || echo no cfn-lint' },
         ],
