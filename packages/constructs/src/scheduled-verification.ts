@@ -7,8 +7,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
-import { allowLogGroupEncryption } from './log-encryption';
 import { AlertsTopic } from './alerts-topic';
+import { allowLogGroupEncryption } from './log-encryption';
 import { throwIfInvalid } from './validation';
 
 /** Git hosts a CodeConnections connection can give CodeBuild a source from, with their CodeBuild source type and URL. */
