@@ -48,7 +48,8 @@ describe('help and version', () => {
   test('the description names every command', async () => {
     const { stdout } = await run(['--help']);
     const description = stdout.slice(0, stdout.indexOf('Options:'));
-    const commands = createProgram({ stdout: new Capture(), stderr: new Capture(), env: {} }, () => undefined).commands.map((command) => command.name());
+    const program = createProgram({ stdout: new Capture(), stderr: new Capture(), env: {} }, () => undefined);
+    const commands = program.commands.map((command) => command.name());
     expect(commands).toEqual(expect.arrayContaining(['validate', 'plan', 'preflight', 'import', 'backfill', 'verify']));
     for (const command of commands) expect(description).toMatch(new RegExp(`\\b${command}\\b`));
   });

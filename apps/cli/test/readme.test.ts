@@ -221,20 +221,22 @@ describe.each(PAGES)('%s', (PAGE) => {
   const offline = uses.filter((use) => use.typed && OFFLINE_COMMANDS.has(use.args[0])
     && ![...use.args, ...Object.values(use.env)].some((a) => a.includes('$')));
   // Jest refuses an empty table: a page without offline commands has no such block.
-  if (offline.length > 0) describe('offline commands run as shown', () => {
-    const cwd = process.cwd();
-    beforeAll(() => process.chdir(ROOT));
-    afterAll(() => process.chdir(cwd));
+  if (offline.length > 0) {
+    describe('offline commands run as shown', () => {
+      const cwd = process.cwd();
+      beforeAll(() => process.chdir(ROOT));
+      afterAll(() => process.chdir(cwd));
 
-    test.each(offline.map((use) => [`${PAGE}:${use.line}: ${use.text}`, use] as const))('%s', async (_name, use) => {
-      const stdout = new Capture();
-      const stderr = new Capture();
-      const code = await runCli(use.args, { stdout, stderr, env: { ...use.env } });
-      if (use.output !== undefined) {
-        expect((stdout.text + stderr.text).trim()).toBe(use.output.trim());
-      } else {
-        expect({ code, stderr: stderr.text }).toEqual({ code: 0, stderr: '' });
-      }
+      test.each(offline.map((use) => [`${PAGE}:${use.line}: ${use.text}`, use] as const))('%s', async (_name, use) => {
+        const stdout = new Capture();
+        const stderr = new Capture();
+        const code = await runCli(use.args, { stdout, stderr, env: { ...use.env } });
+        if (use.output !== undefined) {
+          expect((stdout.text + stderr.text).trim()).toBe(use.output.trim());
+        } else {
+          expect({ code, stderr: stderr.text }).toEqual({ code: 0, stderr: '' });
+        }
+      });
     });
-  });
+  }
 });

@@ -126,10 +126,16 @@ if (!AWS_CLI && process.env.CI === 'true') {
       for (const [environment, extraEnv] of [[topology.source, {}], [sameAccount, {}], [crossAccount, otherEnv]] as const) {
         const { repositories } = await aws(extraEnv, 'ecr', 'describe-repositories', '--region', environment.region);
         const actual = repositories.map((r: any) => ({
-          name: r.repositoryName, mutability: r.imageTagMutability, scanOnPush: r.imageScanningConfiguration.scanOnPush, encryption: r.encryptionConfiguration.encryptionType,
+          name: r.repositoryName,
+          mutability: r.imageTagMutability,
+          scanOnPush: r.imageScanningConfiguration.scanOnPush,
+          encryption: r.encryptionConfiguration.encryptionType,
         }));
         const expected = byEnv.get(environment.id)!.filter((r) => r.type === 'AWS::ECR::Repository').map((r) => ({
-          name: r.props.RepositoryName, mutability: r.props.ImageTagMutability, scanOnPush: r.props.ImageScanningConfiguration.ScanOnPush, encryption: r.props.EncryptionConfiguration.EncryptionType,
+          name: r.props.RepositoryName,
+          mutability: r.props.ImageTagMutability,
+          scanOnPush: r.props.ImageScanningConfiguration.ScanOnPush,
+          encryption: r.props.EncryptionConfiguration.EncryptionType,
         }));
         expect(sortByName(actual)).toEqual(sortByName(expected));
       }
