@@ -46,6 +46,9 @@ root.package.addField('workspaces', ['packages/*', 'apps/*']);
 // nx must not treat the root scripts as targets: `test` calls `nx run-many -t test`.
 root.package.addField('nx', { includedScripts: [] });
 
+/** Prints the major version of the Node.js first on the PATH (an nx runtime input). */
+const NODE_MAJOR = 'node -p "process.versions.node.split(\'.\')[0]"';
+
 new JsonFile(root, 'nx.json', {
   obj: {
     $schema: './node_modules/nx/schemas/nx-schema.json',
@@ -66,13 +69,16 @@ new JsonFile(root, 'nx.json', {
           '^default',
           '{workspaceRoot}/tools/**/*',
           { env: 'CI' },
+          // The runtime's major version: a result from Node.js 22 is no result for 24.
+          { runtime: NODE_MAJOR },
           { runtime: 'command -v moto_server || echo no moto_server' },
           { runtime: 'command -v cfn-lint || echo no cfn-lint' },
         ],
       },
       // The emulator suites talk to a local moto_server: never replayed.
       'test:emulator': { dependsOn: ['^compile'], cache: false },
-      eslint: { dependsOn: ['^compile'], cache: true },
+      // ESLint reads every package from its sources (tsconfig.eslint.json): no compile first.
+      eslint: { cache: true, inputs: ['default', '{workspaceRoot}/tsconfig.eslint.json'] },
       // synth reads the topology file and the environment: never replay it.
       synth: { dependsOn: ['^compile'], cache: false },
     },
@@ -93,7 +99,56 @@ root.tasks.tryFind('test')?.reset('node tools/test.js', { receiveArgs: true });
 root.package.setScript('test', 'node tools/test.js');
 // The emulator suites (moto_server, the AWS CLI), the same way: `npm run test:emulator`.
 root.package.setScript('test:emulator', 'node tools/test.js --emulator');
-root.addTask('lint', { exec: 'nx run-many -t eslint --output-style=stream' });
+
+// ---------------------------------------------------------------------------
+// Lint: one ESLint process over every package, with one TypeScript program
+// for the type-aware rules (see docs/testing.md, "Lint"). Each package keeps
+// its .eslintrc.json (the rules); `lintAtRoot` points it at this program.
+const LINT_TSCONFIG = 'tsconfig.eslint.json';
+const LINT_DIRS = ['packages/*/src', 'packages/*/test', 'apps/*/src', 'apps/*/test'];
+new JsonFile(root, LINT_TSCONFIG, {
+  obj: {
+    compilerOptions: {
+      // The union of the packages' settings (apps/pipeline: NodeNext, ES2022).
+      target: 'ES2022',
+      lib: ['es2022'],
+      module: 'NodeNext',
+      moduleResolution: 'nodenext',
+      strict: true,
+      esModuleInterop: true,
+      experimentalDecorators: true,
+      resolveJsonModule: true,
+      isolatedModules: true,
+      skipLibCheck: true,
+      noEmit: true,
+      types: ['jest', 'node'],
+      // The workspace packages from their sources: nothing to compile first,
+      // and each file is in the program once.
+      paths: {
+        [`${SCOPE}/*`]: ['./packages/*/src/index.ts', './apps/*/src/index.ts'],
+        // As in apps/cli's test tsconfig (aws-sdk-client-mock's @types/sinon).
+        '@sinonjs/fake-timers': ['./node_modules/@types/sinonjs__fake-timers'],
+      },
+    },
+    include: LINT_DIRS.map((dir) => `${dir}/**/*.ts`),
+  },
+});
+const LINT_ENV = {
+  ESLINT_USE_FLAT_CONFIG: 'false',
+  NODE_NO_WARNINGS: '1',
+  // typescript-eslint 8 builds its CLI ("single-run") program without the
+  // jsDocParsingMode below (typescript-estree/dist/parser.js); its other
+  // program honours it. Without JSDoc, aws-cdk-lib's declarations (44 MB,
+  // nearly all of the program) take about 200 MB less.
+  TSESTREE_SINGLE_RUN: 'false',
+  // The program is about 780 MB live: a ceiling keeps the garbage collector
+  // from letting the process grow past 1 GB.
+  NODE_OPTIONS: '--max-old-space-size=860',
+};
+/** ESLint from the root over `dirs`; warnings fail it too. */
+function eslintCommand(dirs: string[]) {
+  return `eslint --ext .ts --no-error-on-unmatched-pattern --max-warnings=0 ${dirs.join(' ')}`;
+}
 
 /** Options every package shares. */
 function packageOptions(name: string, outdir: string) {
@@ -157,12 +212,53 @@ class RootProjenrc extends ProjenrcFile {
 }
 
 /**
+ * The package's ESLint rules stay in its .eslintrc.json; the type
+ * information comes from the root's one program (tsconfig.eslint.json), so
+ * ESLint runs from the root, also for one package (`npx projen eslint` in it).
+ */
+function lintAtRoot(project: typescript.TypeScriptProject) {
+  const eslint = project.eslint;
+  if (!eslint) return;
+  eslint.file.addDeletionOverride('parserOptions.projectService');
+  eslint.file.addOverride('parserOptions.project', `./${LINT_TSCONFIG}`);
+  // No rule here reads JSDoc (no `deprecation` rule): skip parsing it.
+  eslint.file.addOverride('parserOptions.jsDocParsingMode', 'none');
+  eslint.file.addOverride('settings.import/resolver.typescript.project', `./${LINT_TSCONFIG}`);
+  const dir = path.relative(root.outdir, project.outdir);
+  eslint.eslintTask.reset(eslintCommand([`${dir}/src`, `${dir}/test`]), { cwd: path.relative(project.outdir, root.outdir) });
+  for (const [name, value] of Object.entries(LINT_ENV)) {
+    eslint.eslintTask.env(name, value);
+  }
+}
+
+/**
+ * projen's post-synthesis install decides per package (NodePackage's
+ * `determineInitialInstallTrigger`, private in its types): each package whose
+ * package.json changed or that has no node_modules of its own (the workspace
+ * hoists them) would run the install task, i.e. the same root install again
+ * and again. Packages hand a changed package.json to the root instead, which
+ * installs once (the packages synthesize before the root post-synthesizes).
+ */
+interface InstallDecision {
+  determineInitialInstallTrigger(): { readonly reason: string } | undefined;
+}
+let packageInstallTrigger: { readonly reason: string } | undefined;
+const rootInstall = root.package as unknown as InstallDecision;
+const rootInstallTrigger = rootInstall.determineInitialInstallTrigger.bind(rootInstall);
+rootInstall.determineInitialInstallTrigger = () => rootInstallTrigger() ?? packageInstallTrigger;
+
+/**
  * One install and one lockfile, at the root: a package's own install task
  * would otherwise look its siblings up in the registry.
  */
 function installAtRoot(project: typescript.TypeScriptProject) {
   project.tasks.tryFind('install')?.reset('npm install', { cwd: '../..' });
   project.tasks.tryFind('install:ci')?.reset('npm ci', { cwd: '../..' });
+  const decision = project.package as unknown as InstallDecision;
+  decision.determineInitialInstallTrigger = () => {
+    if (project.package.file.changed) packageInstallTrigger ??= { reason: `${project.package.packageName}: package.json has changed` };
+    return undefined;
+  };
   new RootProjenrc(project);
   project.package.addVersion(VERSION);
   const test = project.testTask;
@@ -172,11 +268,12 @@ function installAtRoot(project: typescript.TypeScriptProject) {
   if (project.jest) {
     project.jest.config.transform = { '^.+\\.tsx?$': '<rootDir>/../../tools/jest-transform.js' };
   }
-  // ESLint runs once, as `npm run lint` (the nx `eslint` target), not in every test run.
+  // ESLint runs once, as `npm run lint`, not in every test run.
   const eslintStep = test.steps.findIndex((step) => step.spawn === 'eslint');
   if (eslintStep >= 0) {
     test.removeStep(eslintStep);
   }
+  lintAtRoot(project);
   if (project.jest) {
     // The emulator suites (test/integration: moto_server, the AWS CLI) are a
     // suite of their own, `test:emulator`, which CI always runs: `test` stays fast.
@@ -305,5 +402,21 @@ const cliApp = new typescript.TypeScriptProject({
   // bin/ecr-kms-replication is picked up as the `ecr-kms-replication` command.
 });
 installAtRoot(cliApp);
+
+// ---------------------------------------------------------------------------
+// `npm run lint`: every package's folders named (projen runs the command
+// without a shell, so no globs).
+root.addTask('lint', {
+  description: 'ESLint over every package, type-aware rules included',
+  env: LINT_ENV,
+  exec: eslintCommand([testingPkg, constructsPkg, stacksPkg, pipelineApp, cliApp]
+    .flatMap((project) => ['src', 'test'].map((dir) => path.join(path.relative(root.outdir, project.outdir), dir)))),
+});
+// Straight to ESLint, as `test` and `synth`: no projen process beside it.
+root.package.setScript('lint', [
+  'env',
+  ...Object.entries(LINT_ENV).map(([name, value]) => `${name}=${value}`),
+  root.tasks.tryFind('lint')!.steps[0].exec!,
+].join(' '));
 
 root.synth();

@@ -7,8 +7,20 @@
 //   folder; whatever a test leaves there is listed and fails the run.
 // - Whatever a test run adds to `git status` (untracked or modified files in
 //   the clone) is listed and fails the run.
+// - The runtime's own caches are not a test's leftovers: Node.js 22 and
+//   later write a compile cache (`node-compile-cache/`) to the temporary
+//   directory whenever a tool asks for one (tsc and npm 11 do), unless
+//   NODE_COMPILE_CACHE names a folder. It is pointed at
+//   node_modules/.cache/node-compile-cache, beside Jest's cache, so that it
+//   survives between runs and stays out of both checks.
+//   (Node.js docs, module.enableCompileCache: "If cacheDir is not specified,
+//   Node.js will either use the directory specified by the
+//   NODE_COMPILE_CACHE=dir environment variable if it's set, or use
+//   path.join(os.tmpdir(), 'node-compile-cache') otherwise".)
 // - The last line adds up every package's Jest summary:
-//   `tests: N passed, N failed, N skipped`.
+//   `tests: N passed, N failed, N skipped`. A failed check above, or a task
+//   that failed before its tests ran (e.g. a type error), counts as failed:
+//   the exit code is 0 exactly when the line says `0 failed`.
 //
 // With CI=true, nx never replays a result from its cache (--skip-nx-cache).
 // Arguments are passed on to `nx run-many`, e.g. `npm test -- --skip-nx-cache`
@@ -19,6 +31,7 @@ const os = require('os');
 const path = require('path');
 
 const ROOT = path.resolve(__dirname, '..');
+const COMPILE_CACHE = path.join(ROOT, 'node_modules', '.cache', 'node-compile-cache');
 
 /** `git status --porcelain` lines, or none outside a Git work tree. */
 function gitStatus() {
@@ -89,7 +102,7 @@ async function main() {
   const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'nx'), nxArgs, {
     cwd: ROOT,
     stdio: ['inherit', 'pipe', 'pipe'],
-    env: { ...process.env, TMPDIR: tmp, TMP: tmp, TEMP: tmp },
+    env: { ...process.env, TMPDIR: tmp, TMP: tmp, TEMP: tmp, NODE_COMPILE_CACHE: COMPILE_CACHE },
   });
   follow(child.stdout, process.stdout);
   follow(child.stderr, process.stderr);
@@ -116,8 +129,14 @@ async function main() {
   if (replayed) {
     process.stdout.write('Some test results were replayed from the nx cache (.nx/cache); `npm test -- --skip-nx-cache` runs everything.\n');
   }
-  process.stdout.write(`tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped\n`);
-  process.exitCode = code !== 0 ? code : problems.length > 0 ? 1 : 0;
+  // Every failed check counts once; so does a run whose tasks failed without a failing test.
+  let failed = totals.failed + (leftovers.length > 0 ? 1 : 0) + (added.length > 0 ? 1 : 0);
+  if (code !== 0 && failed === 0) {
+    process.stderr.write(`A task failed before or outside its tests (exit code ${code}, output above).\n`);
+    failed = 1;
+  }
+  process.stdout.write(`tests: ${totals.passed} passed, ${failed} failed, ${totals.skipped} skipped\n`);
+  process.exitCode = failed > 0 ? 1 : 0;
 }
 
 main().catch((error) => {

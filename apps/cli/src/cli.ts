@@ -20,7 +20,12 @@ export type { CliContext } from './context';
 /** Builds the program; `setExitCode` receives the outcome of the command that runs. */
 export function createProgram(ctx: CliContext, setExitCode: (code: number) => void): Command {
   const program = new Command('ecr-kms-replication')
-    .description('Validate, plan and verify KMS-encrypted Amazon ECR replication across Regions and accounts, and import an existing set-up.')
+    .description([
+      'KMS-encrypted Amazon ECR replication across Regions and accounts:',
+      'validate a topology and plan its deployment; preflight the accounts before deploying;',
+      'import an existing set-up; backfill the images that existed before replication;',
+      'verify the live registries against the topology.',
+    ].join('\n'))
     .version(packageVersion(), '-V, --version')
     .configureOutput({
       writeOut: (text) => ctx.stdout.write(text),

@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { planSummary, topologyMermaid } from '@ecr-kms-replication/stacks';
 import { Capture, fakeReaders, goodRegistries, topology, topologyFile, topologyInput } from './fixtures';
-import { runCli } from '../src/cli';
+import { createProgram, runCli } from '../src/cli';
 import { CliContext } from '../src/context';
 
 /** The fixtures' topology as a file; every command reads it through $ECR_REPLICATION_TOPOLOGY unless told otherwise. */
@@ -43,6 +43,23 @@ describe('help and version', () => {
     const { code, stdout } = await run(['--help']);
     expect(code).toBe(0);
     for (const word of ['validate', 'plan', 'verify', '--version']) expect(stdout).toContain(word);
+  });
+
+  test('the description names every command', async () => {
+    const { stdout } = await run(['--help']);
+    const description = stdout.slice(0, stdout.indexOf('Options:'));
+    const program = createProgram({ stdout: new Capture(), stderr: new Capture(), env: {} }, () => undefined);
+    const commands = program.commands.map((command) => command.name());
+    expect(commands).toEqual(expect.arrayContaining(['validate', 'plan', 'preflight', 'import', 'backfill', 'verify']));
+    for (const command of commands) expect(description).toMatch(new RegExp(`\\b${command}\\b`));
+  });
+
+  test('--verbose is offered where there are checks to list, and only there', async () => {
+    for (const command of ['verify', 'preflight']) expect((await run([command, '--help'])).stdout).toContain('--verbose');
+    const backfill = await run(['backfill', '--help']);
+    expect(backfill.code).toBe(0);
+    expect(backfill.stdout).not.toContain('--verbose');
+    expect((await run(['backfill', '--verbose'])).code).toBe(2);
   });
 
   test('--version prints the package version', async () => {

@@ -1,9 +1,11 @@
 /**
- * The README's commands and paths, checked against the repository: every
+ * The documentation's commands and paths, checked against the repository,
+ * for the README and every page of docs/: every
  * `npx ecr-kms-replication <command> ...` names a real command with real
- * options, every `npm run <script>` exists, every repository path exists, and
- * the commands that are offline and cheap (validate, plan) run for real and
- * print what the README shows after them.
+ * options, every `npm run <script>` exists, every repository path and
+ * relative link exists, and the commands that are offline and cheap
+ * (validate, plan) run for real and print what the page shows after them.
+ * The README, read by users in ten minutes, stays within 400 lines.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -12,25 +14,27 @@ import { Capture } from './fixtures';
 import { createProgram, runCli } from '../src/cli';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
-const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+/** The README and every page of docs/, relative to the root. */
+const PAGES = ['README.md', ...fs.readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
+const README_MAX_LINES = 400;
 const SCRIPTS: Record<string, string> = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts;
 /** Commands that only read local files: the test runs them. */
 const OFFLINE_COMMANDS = new Set(['validate', 'plan']);
 
 interface Snippet {
-  /** 1-based line in the README. */
+  /** 1-based line in the page. */
   readonly line: number;
   readonly text: string;
-  /** What the README shows as this command's output, if it does. */
+  /** What the page shows as this command's output, if it does. */
   readonly output?: string;
 }
 
-/** Inline code spans, fenced code lines (with the output shown after a `$ ` line) and link targets. */
-function readmeSnippets() {
+/** Inline code spans, fenced code lines (with the output shown after a `$ ` line) and link targets of a page. */
+function readmeSnippets(text: string) {
   const spans: Snippet[] = [];
   const codeLines: Snippet[] = [];
   const links: Snippet[] = [];
-  const lines = README.split('\n');
+  const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const fence = /^\s*(```|~~~)/.exec(lines[i]);
     if (fence) {
@@ -94,9 +98,9 @@ interface CliUse extends Snippet {
   readonly env: Record<string, string>;
 }
 
-/** Every `npx ecr-kms-replication ...` (or `ecr-kms-replication ...`) the README shows. */
-function cliUses(): CliUse[] {
-  const { spans, codeLines } = readmeSnippets();
+/** Every `npx ecr-kms-replication ...` (or `ecr-kms-replication ...`) a page shows. */
+function cliUses(text: string): CliUse[] {
+  const { spans, codeLines } = readmeSnippets(text);
   const uses: CliUse[] = [];
   for (const [snippet, inBlock] of [...spans.map((s) => [s, false] as const), ...codeLines.map((s) => [s, true] as const)]) {
     const words = shellWords(snippet.text);
@@ -146,69 +150,93 @@ function usageProblems(program: Command, args: string[]): string[] {
   return problems;
 }
 
-describe('the README', () => {
-  const program = createProgram({ stdout: new Capture(), stderr: new Capture(), env: {} }, () => undefined);
-  const uses = cliUses();
+test(`the README is at most ${README_MAX_LINES} lines`, () => {
+  const lines = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8').trimEnd().split('\n').length;
+  expect(lines).toBeLessThanOrEqual(README_MAX_LINES);
+});
 
-  test('shows the ecr-kms-replication command', () => {
-    expect(uses.length).toBeGreaterThan(0);
-  });
+test('the README links every page of docs/ once', () => {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const counts = PAGES.filter((page) => page.startsWith('docs/')).map((page) => [page, readme.split(`](${page})`).length - 1]);
+  expect(counts).toEqual(PAGES.filter((page) => page.startsWith('docs/')).map((page) => [page, 1]));
+});
+
+describe.each(PAGES)('%s', (PAGE) => {
+  const TEXT = fs.readFileSync(path.join(ROOT, PAGE), 'utf8');
+  const DIR = path.dirname(path.join(ROOT, PAGE));
+  const program = createProgram({ stdout: new Capture(), stderr: new Capture(), env: {} }, () => undefined);
+  const uses = cliUses(TEXT);
+
+  if (PAGE === 'README.md') {
+    test('shows the ecr-kms-replication command', () => {
+      expect(uses.length).toBeGreaterThan(0);
+    });
+  }
 
   test('names only real commands and options of ecr-kms-replication', () => {
-    const problems = uses.flatMap((use) => usageProblems(program, use.args).map((p) => `README.md:${use.line}: ${use.text}: ${p}`));
+    const problems = uses.flatMap((use) => usageProblems(program, use.args).map((p) => `${PAGE}:${use.line}: ${use.text}: ${p}`));
     expect(problems).toEqual([]);
   });
 
   test('names only npm scripts that exist', () => {
-    const { spans, codeLines } = readmeSnippets();
+    const { spans, codeLines } = readmeSnippets(TEXT);
     const problems: string[] = [];
     for (const snippet of [...spans, ...codeLines]) {
       for (const match of snippet.text.matchAll(/\bnpm run (?:--silent )?([A-Za-z0-9:_-]+)/g)) {
-        if (!(match[1] in SCRIPTS)) problems.push(`README.md:${snippet.line}: npm run ${match[1]}: no such script in package.json`);
+        if (!(match[1] in SCRIPTS)) problems.push(`${PAGE}:${snippet.line}: npm run ${match[1]}: no such script in package.json`);
       }
     }
     expect(problems).toEqual([]);
   });
 
   test('names only repository paths that exist', () => {
-    const { spans, codeLines, links } = readmeSnippets();
+    const { spans, codeLines, links } = readmeSnippets(TEXT);
     const candidates = [
       ...spans.flatMap((s) => shellWords(s.text).map((text) => ({ ...s, text }))),
       ...codeLines.flatMap((s) => shellWords(s.text).map((text) => ({ ...s, text }))),
-      ...links.filter((l) => !/^[a-z]+:|^#/.test(l.text)).map((l) => ({ ...l, text: l.text.split('#')[0] })),
     ];
     const checked = new Set<string>();
     const missing: string[] = [];
+    // Links are relative to the page.
+    for (const link of links.filter((l) => !/^[a-z]+:|^#/.test(l.text))) {
+      const target = path.resolve(DIR, link.text.split('#')[0]);
+      checked.add(target);
+      if (!fs.existsSync(target)) missing.push(`${PAGE}:${link.line}: ${link.text}`);
+    }
+    // Paths in code are relative to the repository root, where the commands run.
     for (const candidate of candidates) {
       // file://x, VAR=x and --option=x name a path too.
       const word = candidate.text.replace(/^file:\/\//, '').replace(/^[A-Za-z_-]+=/, '');
-      if (!/^(\.\/)?(apps|packages|tools|\.ci)\/[A-Za-z0-9_./-]*[A-Za-z0-9_/-]$/.test(word)) continue;
+      if (!/^(\.\/)?(apps|packages|tools|docs|\.ci)\/[A-Za-z0-9_./-]*[A-Za-z0-9_/-]$/.test(word)) continue;
       // Build outputs, not files of the repository.
       if (/(^|\/)(cdk\.out|lib|node_modules|\.build)(\/|$)/.test(word)) continue;
       if (checked.has(word)) continue;
       checked.add(word);
-      if (!fs.existsSync(path.join(ROOT, word))) missing.push(`README.md:${candidate.line}: ${word}`);
+      if (!fs.existsSync(path.join(ROOT, word))) missing.push(`${PAGE}:${candidate.line}: ${word}`);
     }
     expect(checked.size).toBeGreaterThan(0);
     expect(missing).toEqual([]);
   });
 
-  describe('offline commands run as shown', () => {
-    const offline = uses.filter((use) => use.typed && OFFLINE_COMMANDS.has(use.args[0])
-      && ![...use.args, ...Object.values(use.env)].some((a) => a.includes('$')));
-    const cwd = process.cwd();
-    beforeAll(() => process.chdir(ROOT));
-    afterAll(() => process.chdir(cwd));
+  const offline = uses.filter((use) => use.typed && OFFLINE_COMMANDS.has(use.args[0])
+    && ![...use.args, ...Object.values(use.env)].some((a) => a.includes('$')));
+  // Jest refuses an empty table: a page without offline commands has no such block.
+  if (offline.length > 0) {
+    describe('offline commands run as shown', () => {
+      const cwd = process.cwd();
+      beforeAll(() => process.chdir(ROOT));
+      afterAll(() => process.chdir(cwd));
 
-    test.each(offline.map((use) => [`README.md:${use.line}: ${use.text}`, use] as const))('%s', async (_name, use) => {
-      const stdout = new Capture();
-      const stderr = new Capture();
-      const code = await runCli(use.args, { stdout, stderr, env: { ...use.env } });
-      if (use.output !== undefined) {
-        expect((stdout.text + stderr.text).trim()).toBe(use.output.trim());
-      } else {
-        expect({ code, stderr: stderr.text }).toEqual({ code: 0, stderr: '' });
-      }
+      test.each(offline.map((use) => [`${PAGE}:${use.line}: ${use.text}`, use] as const))('%s', async (_name, use) => {
+        const stdout = new Capture();
+        const stderr = new Capture();
+        const code = await runCli(use.args, { stdout, stderr, env: { ...use.env } });
+        if (use.output !== undefined) {
+          expect((stdout.text + stderr.text).trim()).toBe(use.output.trim());
+        } else {
+          expect({ code, stderr: stderr.text }).toEqual({ code: 0, stderr: '' });
+        }
+      });
     });
-  });
+  }
 });

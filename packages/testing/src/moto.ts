@@ -66,7 +66,7 @@ export class MotoServer {
         // not listening yet
       }
       if (Date.now() > deadline) {
-        server.stop();
+        await server.stop();
         throw new Error(`moto_server did not answer on ${server.endpoint} within 30 s: ${stderr}`);
       }
       await new Promise((r) => setTimeout(r, 100));
@@ -81,8 +81,18 @@ export class MotoServer {
     if (!res.ok) throw new Error(`moto reset failed: HTTP ${res.status}`);
   }
 
-  stop(): void {
-    if (this.child.exitCode === null) this.child.kill('SIGTERM');
+  /**
+   * Stops the server and waits until it has exited: a child process still
+   * running (and its stderr pipe) would keep Jest from exiting after the
+   * suite ("Jest did not exit one second after the test run has completed").
+   */
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.child.kill('SIGTERM');
+    const kill = setTimeout(() => this.child.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(kill);
   }
 }
 
@@ -152,9 +162,9 @@ export function describeAgainstMoto(name: string, body: (server: () => MotoServe
       moto = await MotoServer.start(executable, options);
       restoreEnv = patchEnv(emulatorEnv(moto.endpoint));
     }, 40_000);
-    afterAll(() => {
+    afterAll(async () => {
       restoreEnv?.();
-      moto?.stop();
+      await moto?.stop();
     });
     if (options.resetBeforeEach !== false) beforeEach(() => moto!.reset());
     body(() => moto!);

@@ -27,6 +27,8 @@ export function backfillCommand(ctx: CliContext, setExitCode: (code: number) => 
   addLiveOptions(command, ctx, {
     roleName: BACKFILL_ROLE_NAME,
     roleDescription: 'of the source registry; default: the backfill role its stage deploys',
+    // A backfill reports what it started and how it went, not checks.
+    reportsChecks: false,
   })
     .addOption(new Option('--destination <id>', 'backfill only this destination (<account>-<region>); repeat for more')
       .argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]))

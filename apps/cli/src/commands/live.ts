@@ -1,6 +1,7 @@
 /**
  * What every command that reads live registries shares: the same options
- * (`--topology`, `--json`, `--role-name`, `--assume-role`, `--concurrency`),
+ * (`--topology`, `--json`, `--role-name`, `--assume-role`, `--concurrency`,
+ * and `--verbose` where there are checks to list),
  * the same progress line, the same report rendering and the same exit codes.
  */
 import { Command, Option } from 'commander';
@@ -25,14 +26,22 @@ export interface LiveOptionDefaults {
   readonly roleName: string;
   /** What that role is, for --help. */
   readonly roleDescription: string;
+  /**
+   * Whether the command reports checks (passing and failing): only then does
+   * it take `--verbose`, which lists the passing ones too.
+   * @default true
+   */
+  readonly reportsChecks?: boolean;
 }
 
 /** Adds the shared options to `command`. */
 export function addLiveOptions(command: Command, ctx: CliContext, defaults: LiveOptionDefaults): Command {
   command
     .addOption(topologyOption(ctx))
-    .option('--json', 'print the report as JSON on stdout, and nothing else there (no progress line)')
-    .option('-v, --verbose', 'list the passing checks too, not only their count');
+    .option('--json', 'print the report as JSON on stdout, and nothing else there (no progress line)');
+  if (defaults.reportsChecks ?? true) {
+    command.option('-v, --verbose', 'list the passing checks too, not only their count');
+  }
   return addRoleOptions(command, defaults)
     .addOption(new Option('--concurrency <n>', 'environments read at the same time').argParser(integerAtLeast(1)).default(4))
     .addHelpText('after', CREDENTIALS_HELP);
