@@ -24,7 +24,8 @@ export function createProgram(ctx: CliContext, setExitCode: (code: number) => vo
       'KMS-encrypted Amazon ECR replication across Regions and accounts:',
       'validate a topology and plan its deployment; preflight the accounts before deploying;',
       'import an existing set-up; backfill the images that existed before replication;',
-      'verify the live registries against the topology.',
+      'verify the live registries against the topology; repair destination repositories',
+      'that are not on their key; wait until an image has reached every destination.',
     ].join('\n'))
     .version(packageVersion(), '-V, --version')
     .configureOutput({
