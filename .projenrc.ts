@@ -371,6 +371,7 @@ installAtRoot(pipelineApp);
 root.package.setScript('synth', 'node apps/pipeline/bin/synth.js');
 root.package.setScript('bootstrap-plan', 'node apps/pipeline/bin/bootstrap-plan.js');
 root.package.setScript('bench', 'node apps/pipeline/bin/bench.js');
+root.package.setScript('bench:verify', 'node apps/cli/bench/run.js');
 root.package.setScript('cfn-lint', 'bash tools/cfn-lint.sh');
 root.package.setScript('cfn-guard', 'bash tools/cfn-guard.sh');
 
@@ -378,7 +379,7 @@ root.package.setScript('cfn-guard', 'bash tools/cfn-guard.sh');
 // apps/cli: the `ecr-kms-replication` command (validate, plan, verify).
 const cliApp = new typescript.TypeScriptProject({
   ...packageOptions('cli', 'apps/cli'),
-  description: 'The ecr-kms-replication command: validate, plan and verify live registries.',
+  description: 'The ecr-kms-replication command: validate, plan, preflight, import, backfill, verify, repair and wait.',
   deps: [
     `${stacksPkg.package.packageName}@${WORKSPACE_VERSION}`,
     'commander@^14.0.3',

@@ -1,5 +1,5 @@
 /**
- * `node apps/cli/bin/bench-verify.js`: times `verify` against moto_server on
+ * `npm run bench:verify`: times `verify` against moto_server on
  * 5 registries (the source and 4 destinations, 2 of them in other accounts)
  * holding 2,000 repositories each under namespaces, against `verify` of the
  * same registries by a topology that lists only the 10 repositories (the
