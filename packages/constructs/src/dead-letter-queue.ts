@@ -63,6 +63,14 @@ export class AlertsDeadLetterQueue extends Construct {
       encryptionMasterKey: props.encryptionKey,
       retentionPeriod: DEAD_LETTER_RETENTION,
       enforceSSL: true,
+      // Marks the queue as a dead-letter queue, the way AWS Control Tower's
+      // CT.SQS.PR.1 recognises one (a queue must have a dead-letter queue, or
+      // be one: its `RedriveAllowPolicy` allows `allowAll` or `byQueue`).
+      // `byQueue` needs the source queues' ARNs, and the senders here are
+      // EventBridge and Scheduler, not queues. With `allowAll` another queue of
+      // the account could redrive into this one; whatever lands here is
+      // reported by `verify --dead-letter-queue` and the alarm, never lost.
+      redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.ALLOW_ALL },
       // Only undelivered alerts: nothing to keep once the stack is gone.
       removalPolicy: RemovalPolicy.DESTROY,
     });

@@ -222,6 +222,8 @@ describe('AlertsDeadLetterQueue: undelivered alerts are kept, encrypted, and see
       QueueName: 'alerts-dead-letters',
       KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('AlertsKey'), 'Arn'] },
       MessageRetentionPeriod: 1209600,
+      // A dead-letter queue as AWS Control Tower's CT.SQS.PR.1 recognises one (its cfn-guard rule: allowAll or byQueue).
+      RedriveAllowPolicy: { redrivePermission: 'allowAll' },
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'ApproximateNumberOfMessagesVisible',
