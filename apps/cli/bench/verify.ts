@@ -11,17 +11,16 @@
  * which the figure includes (on AWS that call answers at once).
  */
 import * as os from 'os';
-import { CreateRepositoryCommand, ECRClient, PutRegistryPolicyCommand, PutReplicationConfigurationCommand } from '@aws-sdk/client-ecr';
-import { CreateAliasCommand, CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { CreateRepositoryCommand, PutRegistryPolicyCommand, PutReplicationConfigurationCommand } from '@aws-sdk/client-ecr';
+import { CreateAliasCommand, CreateKeyCommand } from '@aws-sdk/client-kms';
 import { TopologyModel, validateTopology } from '@ecr-kms-replication/stacks';
 import { emulatorEnv, findMotoServer, MotoServer, patchEnv } from '@ecr-kms-replication/testing';
 import { LOOKUP_ROLE_NAME } from '../src/registry/access';
 import { mapLimit } from '../src/registry/pool';
 import { verifyTopology } from '../src/verify/verify';
+import { clientsFor, MOTO_ACCOUNT } from '../test/integration/moto-registries';
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
-const MOTO_ACCOUNT = '123456789012';
 const ALIAS = 'alias/ecr-kms-replication';
 const NAMESPACES = 20;
 const PER_NAMESPACE = 100;
@@ -57,16 +56,6 @@ const NAMESPACED: TopologyModel = {
     imageTagMutability: 'IMMUTABLE' as const,
   })),
 };
-
-async function clientsFor(account: string, region: string) {
-  let credentials;
-  if (account !== MOTO_ACCOUNT) {
-    const sts = new STSClient({ region: 'us-east-1' });
-    const { Credentials: c } = await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/setup`, RoleSessionName: 'setup' }));
-    credentials = { accessKeyId: c!.AccessKeyId!, secretAccessKey: c!.SecretAccessKey!, sessionToken: c!.SessionToken };
-  }
-  return { ecr: new ECRClient({ region, credentials }), kms: new KMSClient({ region, credentials }) };
-}
 
 /** Every registry as deployed, with PER_NAMESPACE repositories under each namespace (made through the templates, KMS). */
 async function setUp(): Promise<number> {

@@ -29,6 +29,12 @@ export interface KeyData {
   readonly keyArn: string;
 }
 
+/** Whether a repository's or template's `kmsKey` (an ARN, a key id or an alias) designates `key` under `alias`. */
+export function designatesKey(kmsKey: string | undefined, key: KeyData, alias: string): boolean {
+  if (!kmsKey) return false;
+  return kmsKey === key.keyArn || kmsKey === key.keyId || kmsKey === alias || kmsKey.endsWith(`:${alias}`);
+}
+
 /** An image of a repository (`DescribeImages`): its digest identifies it in every registry. */
 export interface ImageSummary {
   readonly digest: string;

@@ -61,8 +61,3 @@ export function destinationsOfRepository(topology: TopologyModel, repositoryName
   return [...(coveringNamespace(topology, repositoryName)?.destinations ?? [])];
 }
 
-/** Whether a repository's `kmsKey` (an ARN, a key id or an alias) designates `key` under `alias`. */
-export function designatesKey(kmsKey: string | undefined, key: { keyArn: string; keyId: string }, alias: string): boolean {
-  if (!kmsKey) return false;
-  return kmsKey === key.keyArn || kmsKey === key.keyId || kmsKey === alias || kmsKey.endsWith(`:${alias}`);
-}

@@ -7,8 +7,8 @@
  * enforced here: a repository is rebuilt only if the source holds every one
  * of its images (by digest, active) with every one of its tags.
  */
-import { ImageSummary, KeyData, RepositoryData } from '../registry/data';
-import { designatesKey, RoutedRepository } from '../registry/routed';
+import { designatesKey, ImageSummary, KeyData, RepositoryData } from '../registry/data';
+import { RoutedRepository } from '../registry/routed';
 
 /**
  * What repair does to a repository:

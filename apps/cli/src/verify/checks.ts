@@ -14,7 +14,7 @@ import {
 
 export { deploysCreationTemplate } from '@ecr-kms-replication/stacks';
 import { allowsReplication, describeGrant, grantsBeyondReplication, parsePolicy } from './policy';
-import { CreationTemplateData, ImageData, ImageSummary, KeyData, partitionOf, QueueLocation, RepositoryData, ReplicationRuleData } from '../registry/data';
+import { CreationTemplateData, designatesKey, ImageData, ImageSummary, KeyData, partitionOf, QueueLocation, RepositoryData, ReplicationRuleData } from '../registry/data';
 import { namespaceRepositoriesArn, sortCreateRepositoryGrants } from '../registry/namespaces';
 import { CheckResult } from '../report/result';
 
@@ -77,11 +77,6 @@ export function checkSourceRepositories(
     : { check: 'repository', repository: repo.name, status: 'fail', detail: `${repo.name} does not exist in ${registryName(topology.source)}` });
 }
 
-/** Whether a repository's `kmsKey` (an ARN, a key id or an alias) designates `key` under `alias`. */
-export function isKey(kmsKey: string, key: KeyData, alias: string): boolean {
-  return kmsKey === key.keyArn || kmsKey === key.keyId || kmsKey === alias || kmsKey.endsWith(`:${alias}`);
-}
-
 /**
  * Destination: every repository exists, is encrypted with the registry's key
  * (a repository adopted there with its own KMS key) and has the configured tag mutability. `key` is the key the topology's alias
@@ -123,7 +118,7 @@ function encryption(
   if ('error' in key) {
     return { ...base, status: 'error', detail: `cannot resolve ${alias} in ${where}: ${key.error}` };
   }
-  if (!data.kmsKey || !isKey(data.kmsKey, key, alias)) {
+  if (!designatesKey(data.kmsKey, key, alias)) {
     return { ...base, status: 'fail', detail: `${repo.name} in ${where} is encrypted with ${data.kmsKey ?? 'an unnamed key'}, not ${alias} (${key.keyArn})` };
   }
   return { ...base, status: 'pass', detail: `KMS ${alias}` };
@@ -308,7 +303,7 @@ export function checkCreationTemplate(
     problems.push(`encrypts with ${template.encryptionType ?? 'AES256'}, not KMS`);
   } else if ('error' in key) {
     return { ...base, status: 'error', detail: `cannot resolve ${topology.keyAlias} in ${where}: ${key.error}` };
-  } else if (!template.kmsKey || !isKey(template.kmsKey, key, topology.keyAlias)) {
+  } else if (!designatesKey(template.kmsKey, key, topology.keyAlias)) {
     problems.push(`encrypts with ${template.kmsKey ?? 'an unnamed key'}, not ${topology.keyAlias} (${key.keyArn})`);
   }
   if (!template.customRoleArn) problems.push('has no role to create repositories with (CustomRoleArn)');

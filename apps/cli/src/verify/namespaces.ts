@@ -4,8 +4,8 @@
  * `registry/namespaces.ts` for what the topology deploys).
  */
 import { DestinationModel, namespaceFilter, SourceModel, TopologyModel } from '@ecr-kms-replication/stacks';
-import { isKey, registryName } from './checks';
-import { CreationTemplateData, KeyData, RepositoryData, ReplicationRuleData } from '../registry/data';
+import { registryName } from './checks';
+import { CreationTemplateData, designatesKey, KeyData, RepositoryData, ReplicationRuleData } from '../registry/data';
 import { describeUnmanaged, expectedTemplates, namespacesIn, PREFIX_MATCH, replicatedButUnmanaged } from '../registry/namespaces';
 import { CheckResult, CheckStatus } from '../report/result';
 
@@ -77,7 +77,7 @@ export function checkNamespaceRepositories(
       } else if ('error' in key) {
         ok = false;
         results.push({ ...base, check: 'encryption', status: 'error', detail: `cannot resolve ${topology.keyAlias} in ${where(env)}: ${key.error}` });
-      } else if (!repo.kmsKey || !isKey(repo.kmsKey, key, topology.keyAlias)) {
+      } else if (!designatesKey(repo.kmsKey, key, topology.keyAlias)) {
         ok = false;
         results.push({
           ...base,
@@ -166,7 +166,7 @@ export function checkNamespaceTemplates(
       problems.push(`encrypts with ${template.encryptionType ?? 'AES256'}, not KMS`);
     } else if ('error' in key) {
       return { ...base, status: 'error', detail: `cannot resolve ${topology.keyAlias} in ${where(env)}: ${key.error}` };
-    } else if (!template.kmsKey || !isKey(template.kmsKey, key, topology.keyAlias)) {
+    } else if (!designatesKey(template.kmsKey, key, topology.keyAlias)) {
       problems.push(`encrypts with ${template.kmsKey ?? 'an unnamed key'}, not ${topology.keyAlias} (${key.keyArn})`);
     }
     if (template.imageTagMutability !== want.imageTagMutability) problems.push(`gives ${template.imageTagMutability ?? 'no'} tags, not ${want.imageTagMutability}`);

@@ -16,9 +16,9 @@ import { ReplicationBackfills } from '../../src/registry/backfills';
 import { BackfillData } from '../../src/registry/data';
 import { VerifyReport } from '../../src/report/result';
 import { Capture, repo, topologyFile, topologyInput } from '../fixtures';
+import { manifest, MOTO_ACCOUNT } from './moto-registries';
 
 /** moto's only account for the dummy `testing` credentials. */
-const MOTO_ACCOUNT = '123456789012';
 const SOURCE = { account: MOTO_ACCOUNT, region: 'us-east-1' };
 const SAME_ACCOUNT = { account: MOTO_ACCOUNT, region: 'eu-west-1', creationTemplate: false };
 const CROSS_ACCOUNT = { account: '111111111111', region: 'eu-central-1' };
@@ -39,17 +39,6 @@ async function ecrIn(env: { account: string; region: string }): Promise<ECRClien
 /** The digest moto gives an image: the SHA-256 of its layers' digests. */
 function motoDigest(layer: string): string {
   return `sha256:${createHash('sha256').update(`sha256:${layer.repeat(64)}`).digest('hex')}`;
-}
-
-/** An image manifest whose one layer makes its digest: the same `layer` gives the same image in every registry. */
-function manifest(layer: string): string {
-  const digest = (c: string) => `sha256:${c.repeat(64)}`;
-  return JSON.stringify({
-    schemaVersion: 2,
-    mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-    config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 100, digest: digest('0') },
-    layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: 1000, digest: digest(layer) }],
-  });
 }
 
 /**

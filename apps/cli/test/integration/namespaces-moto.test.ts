@@ -8,9 +8,8 @@
  * answers HTTP 500): the template checks must say they could not be checked,
  * never pass; their content is covered by the unit tests.
  */
-import { CreateRepositoryCommand, ECRClient, PutRegistryPolicyCommand, PutReplicationConfigurationCommand } from '@aws-sdk/client-ecr';
-import { CreateAliasCommand, CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { CreateRepositoryCommand, PutRegistryPolicyCommand, PutReplicationConfigurationCommand } from '@aws-sdk/client-ecr';
+import { CreateAliasCommand, CreateKeyCommand } from '@aws-sdk/client-kms';
 import { TopologyModel, validateTopology } from '@ecr-kms-replication/stacks';
 import { describeAgainstMoto } from '@ecr-kms-replication/testing';
 import { preflightTopology } from '../../src/preflight/preflight';
@@ -18,9 +17,9 @@ import { LOOKUP_ROLE_NAME } from '../../src/registry/access';
 import { VerifyReport } from '../../src/report/result';
 import { verifyTopology } from '../../src/verify/verify';
 import { repo, topologyInput, withNamespaces } from '../fixtures';
+import { clientsFor, MOTO_ACCOUNT } from './moto-registries';
 
 /** moto's only account for the dummy `testing` credentials. */
-const MOTO_ACCOUNT = '123456789012';
 const ALIAS = 'alias/ecr-kms-replication';
 
 /** shop/api listed; the namespace team-a routed to both destinations. */
@@ -35,16 +34,6 @@ const [, CROSS_ACCOUNT] = MODEL.destinations;
 const options = () => ({
   assumeRole: 'other-accounts' as const, roleName: LOOKUP_ROLE_NAME, concurrency: 4, stsRegion: 'us-east-1', env: process.env,
 });
-
-async function clientsFor(account: string, region: string) {
-  let credentials;
-  if (account !== MOTO_ACCOUNT) {
-    const sts = new STSClient({ region: 'us-east-1' });
-    const { Credentials: c } = await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/setup`, RoleSessionName: 'setup' }));
-    credentials = { accessKeyId: c!.AccessKeyId!, secretAccessKey: c!.SecretAccessKey!, sessionToken: c!.SessionToken };
-  }
-  return { ecr: new ECRClient({ region, credentials }), kms: new KMSClient({ region, credentials }) };
-}
 
 /**
  * What the pipeline deploys for MODEL (templates aside), plus what teams did

@@ -22,9 +22,9 @@ import { EXIT_BACKFILL_NOT_STARTED } from '../../src/commands/repair';
 import { RepairReport } from '../../src/repair/repair';
 import { WaitReport } from '../../src/wait/wait';
 import { Capture, repo, topologyFile, topologyInput } from '../fixtures';
+import { manifest, MOTO_ACCOUNT } from './moto-registries';
 
 /** moto's only account for the dummy `testing` credentials. */
-const MOTO_ACCOUNT = '123456789012';
 const SOURCE = { account: MOTO_ACCOUNT, region: 'us-east-1' };
 const DESTINATION = { account: MOTO_ACCOUNT, region: 'eu-west-1', creationTemplate: false };
 const DESTINATION_ID = `${MOTO_ACCOUNT}-eu-west-1`;
@@ -34,17 +34,6 @@ const FILE = topologyFile(topologyInput({
   destinations: [DESTINATION],
   repositories: [repo('app'), repo('team/api', 'MUTABLE'), repo('good')],
 }));
-
-/** An image manifest whose one layer makes its digest: the same `layer` gives the same image in every registry. */
-function manifest(layer: string): string {
-  const digest = (c: string) => `sha256:${c.repeat(64)}`;
-  return JSON.stringify({
-    schemaVersion: 2,
-    mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-    config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 100, digest: digest('0') },
-    layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: 1000, digest: digest(layer) }],
-  });
-}
 
 const source = new ECRClient({ region: SOURCE.region });
 const destination = new ECRClient({ region: DESTINATION.region });

@@ -7,11 +7,10 @@
 import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
 import {
   CreateRepositoryCommand,
-  ECRClient,
   PutRegistryPolicyCommand,
   PutReplicationConfigurationCommand,
 } from '@aws-sdk/client-ecr';
-import { CreateAliasCommand, CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { CreateAliasCommand, CreateKeyCommand } from '@aws-sdk/client-kms';
 import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { DestinationModel, groupRepositories, repositoriesStackName, validateTopology } from '@ecr-kms-replication/stacks';
@@ -19,9 +18,9 @@ import { describeAgainstMoto } from '@ecr-kms-replication/testing';
 import { runCli } from '../../src/cli';
 import { VerifyReport } from '../../src/report/result';
 import { Capture, repo, topologyFile, topologyInput, TopologyInput } from '../fixtures';
+import { clientsFor, MOTO_ACCOUNT } from './moto-registries';
 
 /** moto's only account for the dummy `testing` credentials. */
-const MOTO_ACCOUNT = '123456789012';
 const ALIAS = 'alias/ecr-kms-replication';
 
 // moto has no repository creation templates: the safety net is checked by the unit tests.
@@ -50,16 +49,6 @@ interface Faults {
   policyForOtherAccount?: string;
   /** A destination whose registry policy also grants ecr:CreateRepository (drift). */
   policyGrantsCreateRepository?: string;
-}
-
-async function clientsFor(account: string, region: string) {
-  let credentials;
-  if (account !== MOTO_ACCOUNT) {
-    const sts = new STSClient({ region: 'us-east-1' });
-    const { Credentials: c } = await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/setup`, RoleSessionName: 'setup' }));
-    credentials = { accessKeyId: c!.AccessKeyId!, secretAccessKey: c!.SecretAccessKey!, sessionToken: c!.SessionToken };
-  }
-  return { ecr: new ECRClient({ region, credentials }), kms: new KMSClient({ region, credentials }) };
 }
 
 /** What the pipeline deploys for TOPOLOGY, with the faults asked for. */
