@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { accessFrom, addLiveOptions, LiveFlags } from './live';
 import { loadOrReport } from './load';
-import { integerAtLeast } from './options';
+import { destinationOption, integerAtLeast } from './options';
 import { runBackfill, unknownDestinations } from '../backfill/backfill';
 import { progressPrinter, renderBackfillJson, renderBackfillTable } from '../backfill/render';
 import { DEFAULT_POLL_SECONDS } from '../backfill/scheduler';
@@ -30,8 +30,7 @@ export function backfillCommand(ctx: CliContext, setExitCode: (code: number) => 
     // A backfill reports what it started and how it went, not checks.
     reportsChecks: false,
   })
-    .addOption(new Option('--destination <id>', 'backfill only this destination (<account>-<region>); repeat for more')
-      .argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]))
+    .addOption(destinationOption('backfill only this destination'))
     .addOption(new Option('--destination-role-name <template>', 'role to read the destinations\' images with (--only-missing, --dry-run); {account} and {region} are replaced')
       .default(LOOKUP_ROLE_NAME))
     .option('--only-missing', 'start a backfill only where some source image is missing (image digests compared per repository)')

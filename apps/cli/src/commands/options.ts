@@ -10,6 +10,12 @@ export function topologyOption(ctx: CliContext): Option {
 }
 
 /** A parser for options that take a whole number of at least `min`. */
+/** `--destination <id>`, repeatable: `what` says what the command does only for the destinations named. */
+export function destinationOption(what: string): Option {
+  return new Option('--destination <id>', `${what} (<account>-<region>); repeat for more`)
+    .argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
+}
+
 export function integerAtLeast(min: number): (value: string) => number {
   return (value) => {
     const n = Number(value);

@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { BACKFILL_ROLE_NAME } from './backfill';
 import { accessFrom, addLiveOptions, LiveFlags } from './live';
 import { loadOrReport } from './load';
-import { integerAtLeast } from './options';
+import { destinationOption, integerAtLeast } from './options';
 import { unknownDestinations } from '../backfill/backfill';
 import { progressPrinter } from '../backfill/render';
 import { DEFAULT_POLL_SECONDS } from '../backfill/scheduler';
@@ -37,8 +37,7 @@ export function repairCommand(ctx: CliContext, setExitCode: (code: number) => vo
     roleName: REPAIR_ROLE_NAME,
     roleDescription: 'of each destination; default: the repair role its stage deploys',
   })
-    .addOption(new Option('--destination <id>', 'repair only this destination (<account>-<region>); repeat for more')
-      .argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]))
+    .addOption(destinationOption('repair only this destination'))
     .addOption(new Option('--source-role-name <template>', 'role to read the source\'s images and start the backfill with; {account} and {region} are replaced')
       .default(BACKFILL_ROLE_NAME))
     .option('--execute', 'delete and recreate the repositories to rebuild, set tag mutability, then backfill (asks for a typed confirmation)')

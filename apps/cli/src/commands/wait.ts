@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { accessFrom, addLiveOptions, LiveFlags } from './live';
 import { loadOrReport } from './load';
-import { integerAtLeast } from './options';
+import { destinationOption, integerAtLeast } from './options';
 import { CliContext, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../context';
 import { LOOKUP_ROLE_NAME } from '../registry/access';
 import { destinationsOfRepository } from '../registry/routed';
@@ -27,8 +27,7 @@ export function waitCommand(ctx: CliContext, setExitCode: (code: number) => void
     .description('Wait until an image pushed to the source is in every destination the topology routes it to.');
   addLiveOptions(command, ctx, { roleName: LOOKUP_ROLE_NAME, roleDescription: 'default: the CDK bootstrap look-up role, read-only' })
     .requiredOption('--image <ref>', 'the image: NAME:TAG (resolved to its digest once) or NAME@sha256:DIGEST')
-    .addOption(new Option('--destination <id>', 'wait only for this destination (<account>-<region>); repeat for more')
-      .argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]))
+    .addOption(destinationOption('wait only for this destination'))
     .addOption(new Option('--timeout <seconds>', 'give up after this many seconds').argParser(integerAtLeast(1)).default(DEFAULT_WAIT_TIMEOUT_SECONDS))
     .addOption(new Option('--poll-seconds <n>', 'seconds between two checks').argParser(integerAtLeast(1)).default(DEFAULT_WAIT_POLL_SECONDS))
     .addHelpText('after', [
